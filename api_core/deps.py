@@ -1,0 +1,66 @@
+"""Request dependencies: the database session, the signed-in user, role checks.
+
+``SessionDep`` opens one session per request and commits it once, after the route
+returns and before the response leaves (``scope="function"``): a client never gets a
+201 for a commit that then failed. Any exception rolls everything back, so a refused
+request writes nothing. Tests override :func:`get_session` with their rolled-back
+session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from logistics.accounts import tokens
+from logistics.db import get_engine, iter_session
+from logistics.exceptions import Forbidden, Unauthorized
+from logistics.models import User
+from logistics.models.enums import Role
+
+
+def request_engine(request: Request) -> Engine:
+    """The engine of the app serving ``request`` (``create_app`` may be given its own)."""
+    engine = getattr(request.app.state, "engine", None)
+    return engine if engine is not None else get_engine()
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    yield from iter_session(request_engine(request))
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+# auto_error=False: a missing header is reported in our error shape, not FastAPI's.
+_bearer = HTTPBearer(auto_error=False, description="The access token from POST /api/v1/auth/token.")
+
+
+def get_current_user(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("Send an access token: Authorization: Bearer <token>.", code="missing_token")
+    user, _token = tokens.authenticate(session, credentials.credentials)
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[User], User]:
+    """A dependency giving the signed-in user if their role is one of ``roles`` (else 403)."""
+    allowed = frozenset(roles)
+
+    def dependency(user: CurrentUser) -> User:
+        if user.role not in allowed:
+            names = ", ".join(sorted(r.value for r in allowed))
+            raise Forbidden(f"Only these roles may do this: {names}.", code="forbidden")
+        return user
+
+    return dependency

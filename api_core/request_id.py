@@ -1,0 +1,57 @@
+"""A request id on every request: taken from ``X-Request-ID`` when the caller (a proxy,
+a phone) sent a sane one, made up otherwise, echoed on the response and available to
+logs through :func:`current_request_id`.
+
+A plain ASGI middleware rather than ``BaseHTTPMiddleware``: it adds no task per
+request and does not get in the way of exceptions reaching their handlers.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextvars import ContextVar
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# Ids we accept from outside: short and printable, so they are safe in logs.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+_request_id: ContextVar[str] = ContextVar("request_id", default="")
+
+
+def current_request_id() -> str:
+    """The id of the request being served in this context ("" outside a request)."""
+    return _request_id.get()
+
+
+class RequestIdMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = ""
+        for name, value in scope.get("headers", ()):
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1").strip()
+                break
+        request_id = incoming if _SANE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        # In the shared scope, so the outermost error handler (outside this
+        # middleware) can still name the request.
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = _request_id.set(request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)[REQUEST_ID_HEADER] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _request_id.reset(token)

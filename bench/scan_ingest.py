@@ -1,0 +1,338 @@
+"""Scan ingestion through POST /mobile/v1/scans on PostgreSQL, served by uvicorn on loopback.
+
+    .venv/bin/python bench/scan_ingest.py                     # 100 phones x 200 events, batches of 100
+    .venv/bin/python bench/scan_ingest.py --no-notify         # tracking alone (no SMS outbox subscriber)
+    .venv/bin/python bench/scan_ingest.py --phones 40 --concurrency 4 --single-seconds 10
+
+Phases, in one run against one fresh database:
+
+1. batches: each phone uploads two batches of ``--batch`` events (its items out for
+   delivery, then delivered), ``--concurrency`` uploads in flight; events/s over the
+   phase's wall time, p50/p99 of the batch round trip;
+2. raw: the same rows written by plain multi-row ``INSERT ... VALUES`` of ``--batch``
+   rows per transaction into a copy of ``scan_event`` (same columns and indexes), with
+   the same concurrency: the floor any ingestion path pays; the ratio says what the
+   checks, the fold, custody, progress and the outbox cost on top;
+3. single: one-event requests sent open-loop at ``--single-rate`` per second for
+   ``--single-seconds``; latency is measured from each request's scheduled time, so a
+   server that falls behind shows in the p99 (no coordinated omission).
+
+The procedure seeded needs no proof (uploads are benchmarked apart from scans). The
+PostgreSQL server is the development one when it answers, else a private one
+(tests/support/servers.py). Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+PIN = "2468"
+ITEMS_PER_PHONE = 100
+
+
+def serve_app():  # noqa: ANN201 - uvicorn factory
+    """The web app with the mobile router (mounted here until web.app mounts it)."""
+    from web.app import create_app
+
+    app = create_app()
+    if not any(getattr(r, "path", "").startswith("/mobile/v1/") for r in app.routes):
+        from mobile_api.router import router
+
+        app.include_router(router, prefix="/mobile/v1")
+    if os.environ.get("BENCH_NO_NOTIFY") == "1":
+        from logistics import events
+
+        events._handlers.clear()  # tracking alone: no SMS outbox subscriber
+        events._loaded = True
+    return app
+
+
+# ---------------------------------------------------------------- seeding
+
+
+def seed(url: str, phones: int, single_phones: int) -> dict[str, list[str]]:
+    """Post office, procedure, postmen with a route of one stop per item; returns username -> S10s."""
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
+    from logistics.accounts import users
+    from logistics.db import make_engine
+    from logistics.identifiers.s10 import make_s10
+    from logistics.models import Agency, Dossier, Item, Person, Postman, PostOffice, Procedure, Route, RouteStop, RouteStopItem
+    from logistics.models.enums import HolderKind, ItemStatus, LegKind, PlaceKind, Role, RouteStatus, StopAction
+    from logistics.workdays import LOCAL_TZ
+
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    today = now.astimezone(LOCAL_TZ).date()
+    out: dict[str, list[str]] = {}
+    with Session(engine) as session:
+        office = PostOffice(code="BC-BENCH", name="Bưu cục Quy Nhơn", province_code="52", commune_code="21553",
+                            address="1 Lê Lợi", lat=13.776, lon=109.223, opening_hours={})
+        agency = Agency(code="000.00.22.H21", name="Sở Tư pháp", province_code="52", address="2 Lê Lợi",
+                        lat=13.77, lon=109.22, office_hours={})
+        procedure = Procedure(code="1.001234", name="Cấp bản sao trích lục", proof_signature=False)
+        session.add_all([office, agency, procedure])
+        session.flush()
+        serial = 30_000_000
+        for p in range(phones + single_phones):
+            user = users.create_user(session, username=f"bench{p}", full_name=f"Bưu tá {p}", role=Role.POSTMAN,
+                                     secret=PIN, post_office_id=office.id)
+            postman = Postman(user_id=user.id, post_office_id=office.id)
+            session.add(postman)
+            session.flush()
+            route = Route(day=today, post_office_id=office.id, postman_id=postman.id, status=RouteStatus.PLANNED)
+            session.add(route)
+            session.flush()
+            ks = range(serial, serial + ITEMS_PER_PHONE)
+            serial += ITEMS_PER_PHONE
+            people = session.execute(sa.insert(Person).returning(Person.id, Person.lat, Person.lon, sort_by_parameter_order=True), [
+                {"full_name": "Nguyễn Văn An", "phone_e164": f"+8491{k % 10_000_000:07d}", "address": f"{k} Lê Lợi",
+                 "commune_code": "21553", "lat": 13.75 + (k % 97) * 0.0006, "lon": 109.20 + (k % 89) * 0.0006,
+                 "id_last4": "1234", "language": "vi", "created_at": now} for k in ks]).all()
+            dossiers = session.execute(sa.insert(Dossier).returning(Dossier.id, sort_by_parameter_order=True), [
+                {"code": f"000.00.22.H21-261120-{k}", "status": "received", "result_delivery": "home", "document_count": 1,
+                 "procedure_id": procedure.id, "agency_id": agency.id, "applicant_id": pid, "received_at": now - timedelta(days=3),
+                 "created_at": now} for k, (pid, _, _) in zip(ks, people)]).scalars().all()
+            items = session.execute(sa.insert(Item).returning(Item.id, Item.s10, sort_by_parameter_order=True), [
+                {"s10": make_s10("EB", k), "leg": LegKind.HOME_DELIVERY, "origin_kind": PlaceKind.POST_OFFICE,
+                 "origin_ref_id": office.id, "origin_lat": office.lat, "origin_lon": office.lon,
+                 "destination_kind": PlaceKind.HOME, "destination_lat": lat, "destination_lon": lon,
+                 "parcel_count": 1, "weight_g": 200, "fee_to_collect_vnd": 0, "status": ItemStatus.ACCEPTED,
+                 "dossier_id": did, "post_office_id": office.id, "person_id": pid, "status_at": now - timedelta(days=1),
+                 "holder_kind": HolderKind.POST_OFFICE, "holder_ref_id": office.id,
+                 "created_at": now - timedelta(days=1), "updated_at": now - timedelta(days=1)}
+                for k, (pid, lat, lon), did in zip(ks, people, dossiers)]).all()
+            stops = session.execute(sa.insert(RouteStop).returning(RouteStop.id, sort_by_parameter_order=True), [
+                {"route_id": route.id, "seq": i, "place_kind": PlaceKind.HOME, "lat": lat, "lon": lon, "service_s": 120,
+                 "status": "pending", "pinned": False, "planned_arrival": now + timedelta(minutes=5 * i)}
+                for i, (_, lat, lon) in enumerate(people)]).scalars().all()
+            session.execute(sa.insert(RouteStopItem), [
+                {"stop_id": sid, "item_id": iid, "action": StopAction.DELIVERY} for sid, (iid, _) in zip(stops, items)])
+            out[user.username] = [s10 for _, s10 in items]
+        session.commit()
+    engine.dispose()
+    return out
+
+
+# ---------------------------------------------------------------- the server
+
+
+def start_server(url: str, port: int, workers: int, notify: bool, var_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "JOBS_BROKER_URL": "memory://", "JOBS_RESULT_BACKEND": "cache+memory://",
+           "APP_ENV": "development", "VAR_DIR": str(var_dir), "SMS_BACKEND": "console",
+           "BENCH_NO_NOTIFY": "0" if notify else "1", "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, "-m", "uvicorn", "bench.scan_ingest:serve_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
+def wait_ready(base: str, proc: subprocess.Popen) -> None:
+    import httpx
+
+    for _ in range(300):
+        if proc.poll() is not None:
+            raise SystemExit("the server exited")
+        try:
+            if httpx.get(base + "/openapi.json", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit("the server did not start")
+
+
+# ---------------------------------------------------------------- phases
+
+
+def _event(s10: str, code: str, at: datetime) -> dict:
+    return {"client_event_id": str(uuid.uuid4()), "s10": s10, "code": code, "device_time": at.isoformat(),
+            "lat": 13.76, "lon": 109.21, "accuracy_m": 10.0}
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def run_batches(base: str, tokens: dict[str, str], items: dict[str, list[str]], batch: int, concurrency: int):
+    import httpx
+
+    now = datetime.now(UTC)
+    work: list[tuple[str, list[dict]]] = []
+    for code, ago in (("out_for_delivery", 120), ("delivered", 60)):  # every phone's first batch before any second
+        for user, s10s in items.items():
+            events = [_event(s, code, now - timedelta(minutes=ago) + timedelta(seconds=i)) for i, s in enumerate(s10s)]
+            work += [(user, events[i:i + batch]) for i in range(0, len(events), batch)]
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+    lock = threading.Lock()
+    local = threading.local()
+
+    def send(job: tuple[str, list[dict]]) -> None:
+        user, events = job
+        client = getattr(local, "client", None) or httpx.Client(base_url=base, timeout=60)
+        local.client = client
+        started = time.perf_counter()
+        response = client.post("/mobile/v1/scans", json={"events": events}, headers={"Authorization": f"Bearer {tokens[user]}"})
+        elapsed = time.perf_counter() - started
+        response.raise_for_status()
+        with lock:
+            latencies.append(elapsed)
+            for r in response.json()["results"]:
+                outcomes[r["outcome"]] = outcomes.get(r["outcome"], 0) + 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(send, [w for w in work if w[1][0]["code"] == "out_for_delivery"]))
+        list(pool.map(send, [w for w in work if w[1][0]["code"] == "delivered"]))
+    wall = time.perf_counter() - started
+    total = sum(len(e) for _, e in work)
+    return work, {"events": total, "wall_s": wall, "events_per_s": total / wall, "p50_ms": pct(latencies, 0.5) * 1000,
+                  "p99_ms": pct(latencies, 0.99) * 1000, "outcomes": outcomes}
+
+
+def run_raw(url: str, work: list[tuple[str, list[dict]]], concurrency: int) -> dict:
+    """The same rows by plain multi-row INSERTs, one transaction per batch."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE bench_raw_scan (LIKE scan_event INCLUDING DEFAULTS INCLUDING INDEXES INCLUDING IDENTITY)")
+        item_ids = dict(conn.execute("SELECT s10, id FROM item").fetchall())
+        conn.execute("CREATE SEQUENCE bench_raw_seq")
+    columns = ("id", "client_event_id", "code", "lat", "lon", "accuracy_m", "device_id", "item_id", "s10", "actor_user_id",
+               "device_time", "received_at", "outcome", "status_after", "proof", "flags")
+    local = threading.local()
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def insert(job: tuple[str, list[dict]]) -> None:
+        _user, events = job
+        conn = getattr(local, "conn", None) or psycopg.connect(dsn)
+        local.conn = conn
+        now = datetime.now(UTC)
+        rows = [(uuid.UUID(e["client_event_id"]), e["code"], e["lat"], e["lon"], e["accuracy_m"], "raw",
+                 item_ids[e["s10"]], e["s10"], None, datetime.fromisoformat(e["device_time"]), now, "applied",
+                 "delivered" if e["code"] == "delivered" else "out_for_delivery", "{}", "[]") for e in events]
+        placeholders = ",".join(["(nextval('bench_raw_seq')," + ",".join(["%s"] * (len(columns) - 1)) + ")"] * len(rows))
+        started = time.perf_counter()
+        with conn.transaction():
+            conn.execute(f"INSERT INTO bench_raw_scan ({','.join(columns)}) VALUES {placeholders}",
+                         [v for row in rows for v in row])
+        with lock:
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(insert, work))
+    wall = time.perf_counter() - started
+    total = sum(len(e) for _, e in work)
+    return {"events": total, "wall_s": wall, "events_per_s": total / wall, "p50_ms": pct(latencies, 0.5) * 1000,
+            "p99_ms": pct(latencies, 0.99) * 1000}
+
+
+def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], rate: float, seconds: float) -> dict:
+    import httpx
+
+    jobs = [(user, s) for user, s10s in items.items() for s in s10s][: int(rate * seconds)]
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    local = threading.local()
+    t0 = time.perf_counter() + 0.5
+
+    def send(k: int) -> None:
+        user, s10 = jobs[k]
+        scheduled = t0 + k / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        client = getattr(local, "client", None) or httpx.Client(base_url=base, timeout=30)
+        local.client = client
+        response = client.post("/mobile/v1/scans", headers={"Authorization": f"Bearer {tokens[user]}"},
+                               json={"events": [_event(s10, "out_for_delivery", datetime.now(UTC) - timedelta(minutes=1))]})
+        with lock:
+            latencies.append(time.perf_counter() - scheduled)
+            statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(64) as pool:
+        list(pool.map(send, range(len(jobs))))
+    wall = time.perf_counter() - started - 0.5
+    return {"requests": len(jobs), "achieved_rps": len(jobs) / wall, "p50_ms": pct(latencies, 0.5) * 1000,
+            "p99_ms": pct(latencies, 0.99) * 1000, "statuses": statuses}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--phones", type=int, default=100, help="phones in the batch phase (200 events each)")
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--concurrency", type=int, default=4, help="uploads in flight")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--single-rate", type=float, default=200.0)
+    parser.add_argument("--single-seconds", type=float, default=10.0)
+    parser.add_argument("--no-notify", action="store_true", help="leave the SMS outbox subscriber out")
+    parser.add_argument("--port", type=int, default=18_765)
+    args = parser.parse_args()
+
+    import tempfile
+
+    import httpx
+    from support.servers import fresh_database, postgres_server
+
+    from logistics.migrate import upgrade
+
+    single_phones = -(-int(args.single_rate * args.single_seconds) // ITEMS_PER_PHONE)
+    with postgres_server() as server, fresh_database(server) as url, tempfile.TemporaryDirectory() as var_dir:
+        upgrade(url)
+        t = time.perf_counter()
+        items = seed(url, args.phones, single_phones)
+        print(f"seeded {sum(map(len, items.values()))} items for {len(items)} phones in {time.perf_counter() - t:.1f} s",
+              file=sys.stderr)
+        proc = start_server(url, args.port, args.workers, not args.no_notify, Path(var_dir))
+        base = f"http://127.0.0.1:{args.port}"
+        try:
+            wait_ready(base, proc)
+            tokens = {}
+            with httpx.Client(base_url=base) as client:
+                for user in items:
+                    answer = client.post("/mobile/v1/auth/sign-in", json={"username": user, "pin": PIN, "device_id": f"dev-{user}"})
+                    answer.raise_for_status()
+                    tokens[user] = answer.json()["access_token"]
+            batch_users = dict(list(items.items())[: args.phones])
+            single_users = dict(list(items.items())[args.phones:])
+            work, batches = run_batches(base, tokens, batch_users, args.batch, args.concurrency)
+            single = run_single(base, tokens, single_users, args.single_rate, args.single_seconds)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+        raw = run_raw(url, work, args.concurrency)
+    notify = "without" if args.no_notify else "with"
+    print(f"\n### Scan ingestion, PostgreSQL, uvicorn {args.workers} worker(s), {notify} the SMS outbox subscriber\n")
+    print(f"`{' '.join(['.venv/bin/python', 'bench/scan_ingest.py', *sys.argv[1:]])}` — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n")
+    print("| phase | events | events/s | p50 ms | p99 ms | notes |")
+    print("|---|---|---|---|---|---|")
+    print(f"| batch endpoint ({args.batch}/request, {args.concurrency} in flight) | {batches['events']} | "
+          f"{batches['events_per_s']:.0f} | {batches['p50_ms']:.0f} | {batches['p99_ms']:.0f} | outcomes {batches['outcomes']} |")
+    print(f"| raw multi-row INSERT, same rows | {raw['events']} | {raw['events_per_s']:.0f} | {raw['p50_ms']:.1f} | "
+          f"{raw['p99_ms']:.1f} | endpoint/raw = {batches['events_per_s'] / raw['events_per_s']:.3f} |")
+    print(f"| single-event requests at {args.single_rate:.0f}/s | {single['requests']} | {single['achieved_rps']:.0f} req/s | "
+          f"{single['p50_ms']:.0f} | {single['p99_ms']:.0f} | statuses {single['statuses']} |")
+
+
+if __name__ == "__main__":
+    main()

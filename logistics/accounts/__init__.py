@@ -1,0 +1,1 @@
+"""Users, secrets and bearer tokens."""

@@ -1,0 +1,111 @@
+"""One ``Settings`` object for the whole product, read from the environment (and `.env`).
+
+Embedded defaults let a fresh machine run everything with no server: a SQLite file
+under ``./var/``, a file-system Celery broker with a worker process that
+``logistics serve`` starts, and SMS stored and logged instead of sent. Production sets
+``DATABASE_URL`` (PostgreSQL), ``JOBS_BROKER_URL`` (Redis) and ``SMS_BACKEND=twilio``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from logistics.exceptions import ConfigurationError
+
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "development"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    app_env: Literal["development", "test", "production"] = "development"
+    var_dir: Path = Path("var")
+    database_url: str = ""
+    database_echo: bool = False
+
+    # Celery. "embedded" means the file-system transport under var_dir (no server);
+    # PLATFORM.md measured it as the fastest serverless option with working broadcast,
+    # but at-most-once on a crash: the outboxes make up for that with a beat sweep.
+    # Named JOBS_* because Celery's own CLI and app read BROKER_URL, CELERY_BROKER_URL and
+    # RESULT_BACKEND from the environment and would override the embedded default.
+    jobs_broker_url: str = "embedded"
+    jobs_result_backend: str = ""
+    # Redis redelivers unacknowledged tasks after this; it must exceed the longest
+    # task (a 1,000-stop plan takes about a minute) plus any countdown.
+    broker_visibility_timeout_s: int = 3600
+
+    # Two-letter S10 service indicator for identifiers this installation issues.
+    s10_prefix: str = Field(default="RR", pattern=r"^[A-Z]{2}$")
+
+    sms_backend: Literal["console", "twilio"] = "console"
+    sms_sender: str = "BUUDIEN"
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_base_url: str = ""  # a Twilio-compatible server (tests, local gateways); empty = Twilio
+
+    public_base_url: str = "http://127.0.0.1:8000"
+    secret_key: SecretStr = SecretStr("change-me")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_language: Literal["vi", "en"] = "vi"
+
+    access_token_ttl_s: int = 12 * 3600
+    refresh_token_ttl_s: int = 30 * 24 * 3600
+
+    demo_province: str = "Gia Lai"
+    demo_seed: int = 7
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        if not self.database_url:
+            self.database_url = f"sqlite:///{(self.var_dir / 'logistics.db').resolve()}"
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_embedded_broker(self) -> bool:
+        return self.jobs_broker_url == "embedded"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def broker_folder(self) -> Path:
+        return (self.var_dir / "broker").resolve()
+
+    def check_secrets(self) -> None:
+        """Refuse to run outside development with a placeholder secret."""
+        if self.app_env == "production":
+            if self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS or len(
+                self.secret_key.get_secret_value()
+            ) < 32:
+                raise ConfigurationError(
+                    "SECRET_KEY is a placeholder or shorter than 32 characters; "
+                    "set a long random value before running in production.",
+                    code="unsafe_secret_key",
+                )
+            if self.sms_backend == "twilio" and not self.twilio_auth_token.get_secret_value():
+                raise ConfigurationError(
+                    "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.",
+                    code="missing_twilio_credentials",
+                )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    settings = Settings()
+    settings.check_secrets()
+    return settings
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests that change the environment call this)."""
+    get_settings.cache_clear()

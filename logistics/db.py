@@ -1,0 +1,92 @@
+"""Database engine and sessions.
+
+Entry points own the transaction: a request dependency or ``session_scope()`` in a
+task or command commits once; services only flush.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+from logistics.config import get_settings
+
+
+def _prepare_sqlite(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI hook
+    cursor = dbapi_connection.cursor()
+    # WAL lets the API read while the worker writes; busy_timeout waits instead of
+    # failing when both write at once; foreign keys are off by default in SQLite.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """An engine for ``url`` with the settings every caller of that backend needs."""
+    if url.startswith("sqlite"):
+        _prepare_sqlite(url)
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,  # a restarted PostgreSQL gives fresh connections, not errors
+        pool_size=10,
+        max_overflow=20,
+        connect_args={"connect_timeout": 5},
+    )
+
+
+@lru_cache(maxsize=4)
+def _engine_for(url: str, echo: bool) -> Engine:
+    return make_engine(url, echo=echo)
+
+
+def get_engine() -> Engine:
+    settings = get_settings()
+    return _engine_for(settings.database_url, settings.database_echo)
+
+
+def dispose_engines() -> None:
+    """Close pooled connections (after a fork, or when settings change in tests)."""
+    _engine_for.cache_clear()
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with Session(engine or get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def iter_session(engine: Engine | None = None) -> Iterator[Session]:
+    """A generator form of ``session_scope`` for dependency injection."""
+    with session_scope(engine) as session:
+        yield session
+
+
+def ping(engine: Engine | None = None) -> None:
+    """Raise if the database does not answer."""
+    with (engine or get_engine()).connect() as connection:
+        connection.execute(text("select 1"))

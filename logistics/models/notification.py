@@ -1,0 +1,41 @@
+"""The SMS outbox: a row is written in the same transaction as the event that causes
+it and sent after commit; one row per (item, trigger, attempt), enforced here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from logistics.models.enums import NotificationStatus, NotificationTrigger
+from logistics.models.types import datetime_field, enum_field, utcnow
+
+
+class NotificationBase(SQLModel):
+    trigger: NotificationTrigger = enum_field(NotificationTrigger)
+    attempt: int = Field(default=1, ge=1)
+    channel: str = Field(default="sms", max_length=10)
+    language: str = Field(default="vi", max_length=2)
+    body: str = Field(max_length=640)
+    encoding: str = Field(default="gsm7", max_length=8)
+    segments: int = Field(default=1, ge=1)
+    status: NotificationStatus = enum_field(NotificationStatus, default=NotificationStatus.PENDING, index=True)
+
+
+class Notification(NotificationBase, table=True):
+    __tablename__ = "notification"
+    __table_args__ = (sa.UniqueConstraint("item_id", "trigger", "attempt", name="uq_notification_once"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    to_e164: str = Field(max_length=16, index=True)
+    provider: str | None = Field(default=None, max_length=20)
+    provider_sid: str | None = Field(default=None, max_length=64, unique=True)
+    error_code: str | None = Field(default=None, max_length=20)
+    error_message: str | None = Field(default=None, max_length=255)
+    tries: int = Field(default=0, ge=0)
+    not_before: datetime | None = datetime_field(default=None, nullable=True, index=True)
+    sent_at: datetime | None = datetime_field(default=None, nullable=True)
+    created_at: datetime = datetime_field(default_factory=utcnow)
+    updated_at: datetime = datetime_field(default_factory=utcnow)

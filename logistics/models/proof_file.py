@@ -1,0 +1,32 @@
+"""Proof-of-delivery files (photos, signatures) uploaded from phones. The bytes live in
+the file store (``logistics.filestore``); this row is what a scan's proof reference
+must match before a delivery needing that proof is accepted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlmodel import Field, SQLModel
+
+from logistics.models.types import datetime_field, enum_field, utcnow
+
+
+class ProofKind(StrEnum):
+    PHOTO = "photo"
+    SIGNATURE = "signature"
+
+
+class ProofFile(SQLModel, table=True):
+    __tablename__ = "proof_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=255, unique=True, index=True, description="file-store reference")
+    kind: ProofKind = enum_field(ProofKind)
+    content_type: str = Field(max_length=60)
+    size_bytes: int = Field(ge=0)
+    sha256: str = Field(max_length=64)
+    uploaded_by_user_id: int = Field(foreign_key="app_user.id", index=True)
+    device_id: str | None = Field(default=None, max_length=64)
+    item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
+    created_at: datetime = datetime_field(default_factory=utcnow)

@@ -1,0 +1,149 @@
+"""What the public tracking page shows about an item, in the citizen's language.
+
+The status, a timeline of scans (described by ``tracking.states.RULES``), the expected
+window, the post office's contact, the recipient's masked name and phone, and the
+rescheduling choices. Nothing of the dossier: no procedure, no documents, no address,
+no dossier code (DOMAIN.md §2). The HTML page and its JSON twin render this one object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+from sqlmodel import Session, select
+
+from logistics.exceptions import InvalidInput
+from logistics.models import Item, Person, PostOffice, ScanEvent
+from logistics.models.enums import ItemStatus, ScanCode, ScanOutcome
+from logistics.models.types import utcnow
+from logistics.notify import messages, reschedule, service
+from logistics.phones import mask_name, mask_phone
+from logistics.tracking.states import RULES, TERMINAL
+from logistics.workdays import LOCAL_TZ
+
+S = ItemStatus
+STATUS_LABELS: Final[dict[str, dict[ItemStatus, str]]] = {
+    "vi": {
+        S.CREATED: "Đã đặt lịch", S.ACCEPTED: "Bưu điện đã nhận", S.IN_TRANSIT: "Đang vận chuyển",
+        S.OUT_FOR_DELIVERY: "Đang đi phát", S.HANDED_OVER: "Đã bàn giao", S.DELIVERY_FAILED: "Phát chưa thành công",
+        S.READY_FOR_PICKUP: "Chờ nhận tại bưu cục", S.DELIVERED: "Đã phát thành công",
+        S.RETURNED: "Đã chuyển trả cơ quan", S.CANCELLED: "Đã hủy",
+    },
+    "en": {
+        S.CREATED: "Booked", S.ACCEPTED: "With the post office", S.IN_TRANSIT: "In transit",
+        S.OUT_FOR_DELIVERY: "Out for delivery", S.HANDED_OVER: "Handed over", S.DELIVERY_FAILED: "Delivery attempt failed",
+        S.READY_FOR_PICKUP: "Ready to collect at the post office", S.DELIVERED: "Delivered",
+        S.RETURNED: "Returned to the agency", S.CANCELLED: "Cancelled",
+    },
+}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    at_local: str  # "14:05 21/11/2026"
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+    text: str  # "14:00-16:00 21/11"
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    address: str
+    phone: str | None
+
+
+@dataclass(frozen=True)
+class SlotChoice:
+    date: str  # ISO
+    slot: str
+    label: str  # "14:00-16:00 24/11"
+
+
+@dataclass(frozen=True)
+class TrackingView:
+    language: str
+    s10: str
+    status: str
+    status_label: str
+    done: bool
+    timeline: list[TimelineEntry]
+    eta: Window | None
+    office: Office | None
+    recipient_name: str | None
+    recipient_phone: str | None
+    can_reschedule: bool
+    can_hold: bool
+    slots: list[SlotChoice] = field(default_factory=list)
+    choice: str | None = None  # the latest reschedule: "window" / "hold_at_post_office"
+
+
+def _local(at: datetime) -> str:
+    return at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def _timeline(session: Session, item: Item, language: str) -> list[TimelineEntry]:
+    events = session.exec(
+        select(ScanEvent)
+        .where(ScanEvent.item_id == item.id, ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
+        .order_by(ScanEvent.device_time, ScanEvent.id)
+    ).all()
+    entries = []
+    for event in events:
+        rule = RULES[ScanCode(event.code)]
+        label = rule.description_en if language == "en" else rule.description_vi
+        entries.append(TimelineEntry(at=event.device_time, at_local=_local(event.device_time), code=event.code.value, label=label))
+    return entries
+
+
+def _masked(person: Person | None) -> tuple[str | None, str | None]:
+    if person is None:
+        return None, None
+    try:
+        name = mask_name(person.full_name)
+    except InvalidInput:
+        name = None
+    try:
+        phone = mask_phone(person.phone_e164)
+    except InvalidInput:
+        phone = None
+    return name, phone
+
+
+def _eta(session: Session, item: Item, now: datetime) -> Window | None:
+    if item.status in TERMINAL or item.status is S.READY_FOR_PICKUP:
+        return None
+    start, end = service.eta_window(session, item)  # one rule for the SMS and the page
+    if start is None or end is None or end < now:  # a past window (a failed attempt) says nothing
+        return None
+    return Window(start=start, end=end, text=messages.format_window(start, end))
+
+
+def tracking_view(session: Session, item: Item, *, language: str = "vi", now: datetime | None = None) -> TrackingView:
+    """Everything the public page of ``item`` shows, in ``language`` ("vi" or "en")."""
+    now = now or utcnow()
+    language = language if language in messages.LANGUAGES else "vi"
+    office_row = session.get(PostOffice, item.post_office_id)
+    office = Office(office_row.name, office_row.address, office_row.phone) if office_row else None
+    name, phone = _masked(service.recipient_for(session, item))
+    can = reschedule.allowed(item)
+    slots = [
+        SlotChoice(date=o.day.isoformat(), slot=o.slot, label=messages.format_window(o.start, o.end))
+        for o in (reschedule.options(now=now) if can else [])
+    ]
+    latest = reschedule.latest(session, item_id=item.id)
+    return TrackingView(
+        language=language, s10=item.s10, status=item.status.value, status_label=STATUS_LABELS[language][item.status],
+        done=item.status in TERMINAL, timeline=_timeline(session, item, language), eta=_eta(session, item, now),
+        office=office, recipient_name=name, recipient_phone=phone, can_reschedule=can,
+        can_hold=reschedule.hold_available(item), slots=slots, choice=latest.choice if latest else None,
+    )

@@ -1,0 +1,58 @@
+"""Settings of the SMS outbox (``NOTIFY_*`` environment variables).
+
+Kept beside the outbox until they move into ``logistics.config.Settings``; the
+provider's own settings (backend, sender, Twilio credentials) are already there.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import lru_cache
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class NotifySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NOTIFY_", env_file=".env", extra="ignore")
+
+    # No SMS between these local times [guess, DOMAIN.md §6]; equal times disable the rule.
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(7, 0)
+    # At most this many SMS per phone in any rolling hour; the excess is held.
+    max_per_phone_per_hour: int = 5
+    # A pending row untouched this long lost its broker message: the sweep sends it again.
+    dispatch_grace_s: int = 60
+    # A row claimed ("sending") this long ago belongs to a dead worker: sent again. Must
+    # exceed the provider timeout (10 s) by a margin; the re-send may duplicate an SMS the
+    # provider had accepted just before the crash (the one window we cannot close).
+    sending_lease_s: int = 120
+    # Provider calls before a transiently failing message is given up as failed.
+    max_tries: int = 8
+    # Rows the sweep re-dispatches per run (the rest wait for the next minute).
+    sweep_batch: int = 1000
+    # Rescheduling from the tracking page: windows on the next working days.
+    reschedule_horizon_days: int = 5
+    delivery_slots: tuple[str, ...] = ("08:00-10:00", "10:00-12:00", "14:00-16:00", "16:00-18:00")
+
+    @field_validator("delivery_slots")
+    @classmethod
+    def _check_slots(cls, slots: tuple[str, ...]) -> tuple[str, ...]:
+        for slot in slots:
+            start, _, end = slot.partition("-")
+            if time.fromisoformat(start) >= time.fromisoformat(end):
+                raise ValueError(f"delivery slot {slot!r} must be HH:MM-HH:MM with start < end")
+        return slots
+
+    @property
+    def quiet_hours_enabled(self) -> bool:
+        return self.quiet_start != self.quiet_end
+
+
+@lru_cache(maxsize=1)
+def get_notify_settings() -> NotifySettings:
+    return NotifySettings()
+
+
+def reset_notify_settings_cache() -> None:
+    get_notify_settings.cache_clear()

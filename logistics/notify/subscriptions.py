@@ -1,0 +1,15 @@
+"""Domain events that cause an SMS, handled inside the transaction that published them
+(``logistics.events``): the outbox row commits or rolls back with its cause."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from logistics import events
+from logistics.events import ItemStatusChanged
+from logistics.notify import service
+
+
+@events.subscribe(ItemStatusChanged)
+def sms_for_scan(session: Session, event: ItemStatusChanged) -> None:
+    service.on_item_status_changed(session, event)  # type: ignore[arg-type]

@@ -1,0 +1,176 @@
+"""From a ``Problem`` to the solver's nodes: diagnosis, then consolidation.
+
+Pure code (no OR-Tools), so the reasons can be tested on their own.
+
+1. Diagnosis before solving. A job that no plan can serve is left out of
+   the model with its reason, checked in this order: ``no_coordinates`` (an
+   end has no coordinates and no vehicle has a given matrix),
+   ``no_vehicle_with_skill`` (no vehicle, or not the pinned one, has every
+   required skill), ``too_heavy`` (heavier, or more items, than every
+   eligible vehicle can carry), ``window_unreachable`` (for every eligible
+   vehicle, even the direct trip start → pickup → delivery → end misses a
+   window or the shift).
+2. Consolidation (a problem-level transformation, chosen over zero-distance
+   model nodes because it shrinks the model: the search gets faster as the
+   day grows, and one stop is one visit by construction). Delivery-only jobs
+   with the same location, windows, eligible vehicles and mandatory flag
+   become one node; its service time is the longest item service plus
+   ``Consolidation.per_extra_item_s`` per further item, its penalty the sum.
+   Pickup → delivery pairs stay one node per end (OR-Tools pairs nodes one to
+   one); several pairs at one address still cost no travel between them, so
+   the search chains them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from logistics.routing.matrix import MatrixProvider, problem_matrices
+from logistics.routing.plan import Action, Reason
+from logistics.routing.problem import Job, Problem, TravelMatrix, Vehicle, Visit, Window
+
+
+@dataclass
+class Node:
+    action: Action
+    job_ids: tuple[str, ...]
+    location: int
+    windows: tuple[Window, ...]
+    service_s: int
+    items: int  # signed: + at a pickup, − at a delivery
+    grams: int
+    vehicles: tuple[int, ...]  # eligible vehicle indices
+    mandatory: bool
+    penalty: int
+    partner: int | None = None  # the other end of a pair
+
+
+@dataclass
+class Nodes:
+    """Job nodes 0..N-1, then per vehicle v its start N+2v and end N+2v+1."""
+
+    problem: Problem
+    matrices: dict[str, TravelMatrix]
+    nodes: list[Node]
+    excluded: dict[str, Reason]
+    node_of: dict[tuple[str, Action], int] = field(default_factory=dict)
+
+    @property
+    def n_jobs_nodes(self) -> int:
+        return len(self.nodes)
+
+    def start_node(self, v: int) -> int:
+        return len(self.nodes) + 2 * v
+
+    def end_node(self, v: int) -> int:
+        return len(self.nodes) + 2 * v + 1
+
+    def location_of_nodes(self) -> np.ndarray:
+        locs = [n.location for n in self.nodes]
+        for v in self.problem.vehicles:
+            locs += [v.start_location, v.end]
+        return np.asarray(locs, dtype=np.int64)
+
+    def service_of_nodes(self) -> np.ndarray:
+        return np.asarray(
+            [n.service_s for n in self.nodes] + [0] * (2 * len(self.problem.vehicles)), dtype=np.int64
+        )
+
+
+def earliest_start(arrival: int, windows: tuple[Window, ...]) -> int | None:
+    """The earliest service start at or after ``arrival`` inside one of ``windows``."""
+    best = None
+    for open_s, close_s in windows:
+        if close_s >= arrival:
+            start = max(open_s, arrival)
+            best = start if best is None else min(best, start)
+    return best
+
+
+def _direct_trip_ok(job: Job, v: Vehicle, m: TravelMatrix) -> bool:
+    t, loc = v.start_time, v.start_location
+    visits: list[Visit] = [job.delivery] if not job.is_pair else [job.pickup, job.delivery]  # type: ignore[list-item]
+    for visit in visits:
+        start = earliest_start(t + int(m.duration_s[loc, visit.location]), visit.windows)
+        if start is None:
+            return False
+        t, loc = start + visit.service_s, visit.location
+    return t + int(m.duration_s[loc, v.end]) <= v.shift[1]
+
+
+def _has_coordinates(problem: Problem, job: Job, matrices_given: bool) -> bool:
+    if matrices_given:
+        return True
+    ends = [job.delivery] + ([job.pickup] if job.is_pair else [])
+    return all(problem.locations[e.location].has_coordinates for e in ends)  # type: ignore[union-attr]
+
+
+def diagnose(problem: Problem, job: Job, matrices: dict[str, TravelMatrix]) -> tuple[Reason | None, list[int]]:
+    """The reason no plan can serve ``job`` (or None) and its eligible vehicles."""
+    given = bool(problem.vehicles) and all(v.matrix_key in problem.matrices for v in problem.vehicles)
+    if not _has_coordinates(problem, job, given):
+        return Reason.NO_COORDINATES, []
+    forced = job.in_vehicle or job.pinned_vehicle
+    eligible = [
+        i
+        for i, v in enumerate(problem.vehicles)
+        if job.skills <= v.skills and (forced is None or v.id == forced)
+    ]
+    if not eligible:
+        return Reason.NO_VEHICLE_WITH_SKILL, []
+    vs = problem.vehicles
+    eligible = [
+        i
+        for i in eligible
+        if job.weight_g <= vs[i].capacity_g - vs[i].current_load_g
+        and 1 <= vs[i].capacity_items - vs[i].current_load_items
+    ]
+    if not eligible:
+        return Reason.TOO_HEAVY, []
+    eligible = [i for i in eligible if _direct_trip_ok(job, vs[i], matrices[vs[i].matrix_key])]
+    if not eligible:
+        return Reason.WINDOW_UNREACHABLE, []
+    return None, eligible
+
+
+def build_nodes(problem: Problem, provider: MatrixProvider | None = None) -> Nodes:
+    matrices = problem_matrices(problem, provider)
+    excluded: dict[str, Reason] = {}
+    groups: dict[tuple, list[Job]] = {}
+    nodes: list[Node] = []
+    for job in problem.jobs:
+        if job.done:
+            continue
+        reason, eligible = diagnose(problem, job, matrices)
+        if reason is not None:
+            excluded[job.id] = reason
+            continue
+        vehicles = tuple(eligible)
+        if job.is_pair:
+            p, d = job.pickup, job.delivery
+            assert p is not None
+            pn = len(nodes)
+            common = dict(job_ids=(job.id,), vehicles=vehicles, mandatory=job.mandatory, penalty=job.penalty)
+            nodes.append(Node(Action.PICKUP, location=p.location, windows=p.windows, service_s=p.service_s,
+                              items=1, grams=job.weight_g, partner=pn + 1, **common))
+            nodes.append(Node(Action.DELIVERY, location=d.location, windows=d.windows, service_s=d.service_s,
+                              items=-1, grams=-job.weight_g, partner=pn, **common))
+            continue
+        d = job.delivery
+        key = (d.location, d.windows, vehicles, job.mandatory, job.in_vehicle)
+        if problem.consolidation is None:
+            key = key + (job.id,)
+        groups.setdefault(key, []).append(job)
+    per_extra = problem.consolidation.per_extra_item_s if problem.consolidation else 0
+    for (location, windows, vehicles, mandatory, *_), jobs in groups.items():
+        service = max(j.delivery.service_s for j in jobs) + per_extra * (len(jobs) - 1)
+        nodes.append(Node(Action.DELIVERY, tuple(j.id for j in jobs), location, windows, service,
+                          items=-len(jobs), grams=-sum(j.weight_g for j in jobs), vehicles=vehicles,
+                          mandatory=mandatory, penalty=sum(j.penalty for j in jobs)))
+    out = Nodes(problem, matrices, nodes, excluded)
+    for i, n in enumerate(nodes):
+        for jid in n.job_ids:
+            out.node_of[(jid, n.action)] = i
+    return out

@@ -1,0 +1,209 @@
+"""``solve(problem, ...) -> Plan``: the one entry point to the route planner.
+
+Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The
+OR-Tools model is built in ``solver_model``; diagnosis and consolidation in
+``nodes``; turning an assignment back into stops in ``extract``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time as _time
+from dataclasses import dataclass
+from typing import Callable
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
+
+from logistics.routing.extract import extract_plan, plan_to_routes
+from logistics.routing.matrix import MatrixProvider
+from logistics.routing.nodes import build_nodes
+from logistics.routing.plan import Plan, Reason, Unserved
+from logistics.routing.problem import Problem
+from logistics.routing.propose import propose
+from logistics.routing.propose_vroom import propose_vroom
+from logistics.routing.solver_model import build_model
+
+# Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
+# R110), 10 s each, 2 busy cores, bench/routing_tune.py, 2026-11-21: PARALLEL_CHEAPEST_INSERTION
+# alone, default operators, lambda 0.1: 6.0 % mean gap (at 5 s); best of four constructions,
+# LNS operators off: 4.7 %; the same with lambda 0.2: 3.9 % (0.05: 4.3 %, 0.3: 5.2 %, 0.5: 4.8 %);
+# two or three GLS runs from different starts: 4.9 / 4.7 %; PATH_CHEAPEST_ARC alone: 5.0 %;
+# LNS on with lambda 0.2: 5.0 %; ls_operator_neighbors_ratio 0.2: 21 %. Noise between runs
+# is ±1-2 points per instance on a shared machine.
+CONSTRUCTION_SHARE = 0.3
+log = logging.getLogger(__name__)
+FSS = routing_enums_pb2.FirstSolutionStrategy
+LSM = routing_enums_pb2.LocalSearchMetaheuristic
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    """Search knobs, measured in ``bench/routing_tune.py`` (Solomon, 10 s, 2 cores)."""
+
+    # PATH_CHEAPEST_ARC first: the one construction that stays fast and complete on postal
+    # days (300 stops with pairs, breaks, two-window agencies: 0.3 s, all served; parallel
+    # cheapest insertion 8.4 s, savings and local cheapest insertion left stops out).
+    first_solution: str = "PATH_CHEAPEST_ARC"
+    # Further constructions tried within CONSTRUCTION_SHARE of the limit; the search starts
+    # from the cheapest.
+    also_try: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
+    # Guided local search from the ``portfolio`` cheapest starts, the time split evenly.
+    portfolio: int = 1
+    # "pyvrp": PyVRP's genetic search proposes a start on a relaxation (``propose.py``);
+    # "vroom": VROOM proposes one on the full model (``propose_vroom.py``). The proposer gets
+    # ``proposer_share`` of the time; OR-Tools checks the start against the full model and finishes.
+    proposer: str | None = None
+    proposer_share: float = 0.8
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    gls_lambda: float = 0.2
+    use_full_propagation: bool = False
+    neighbors_ratio: float = 1.0
+    min_neighbors: int = 1
+    lns: bool = False
+    ils: bool = False
+    ils_removed: int = 10
+    ils_auto_temperature: bool = True
+    gls_penalties_in_operators: bool = False
+    log_search: bool = False
+
+
+def _search_parameters(options: SearchOptions, time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(FSS, options.first_solution)
+    params.local_search_metaheuristic = getattr(LSM, options.metaheuristic)
+    params.guided_local_search_lambda_coefficient = options.gls_lambda
+    params.use_full_propagation = options.use_full_propagation
+    params.use_iterated_local_search = options.ils
+    if options.ils:
+        ils = params.iterated_local_search_parameters
+        rr = ils.ruin_recreate_parameters
+        ruin = rr.ruin_strategies.add()
+        ruin.sisr.max_removed_sequence_size = options.ils_removed
+        ruin.sisr.avg_num_removed_visits = options.ils_removed
+        ruin.sisr.bypass_factor = 0.01
+        ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = (
+            options.ils_auto_temperature
+        )
+    params.use_guided_local_search_penalties_in_local_search_operators = options.gls_penalties_in_operators
+    params.ls_operator_neighbors_ratio = options.neighbors_ratio
+    params.ls_operator_min_neighbors = options.min_neighbors
+    if not options.lns:
+        ops = params.local_search_operators
+        for name in ("use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
+                     "use_relocate_path_global_cheapest_insertion_insert_unperformed",
+                     "use_global_cheapest_insertion_visit_types_lns",
+                     "use_local_cheapest_insertion_visit_types_lns"):
+            setattr(ops, name, optional_boolean_pb2.BOOL_FALSE)
+    params.log_search = options.log_search
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    return params
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float,
+    initial: Plan | None = None,
+    progress: Callable[[dict], None] | None = None,
+    seed: int = 0,
+    matrix_provider: MatrixProvider | None = None,
+    options: SearchOptions = SearchOptions(),
+) -> Plan:
+    """Plan ``problem`` within about ``time_limit_s`` seconds.
+
+    ``initial`` warm-starts the search from an earlier plan (its stops of jobs
+    still in the problem, in their order); jobs with a ``pinned_vehicle`` keep
+    that vehicle and, when they appear in ``initial``, their order on it.
+    ``progress`` receives ``{"objective", "seconds", "solutions"}`` at each
+    improving solution. ``seed`` seeds the proposer; OR-Tools' own search is
+    deterministic for a given model and has no seed.
+    """
+    t0 = _time.monotonic()
+    nodes = build_nodes(problem, matrix_provider)
+    excluded = [
+        Unserved(job.id, nodes.excluded[job.id], job.mandatory)
+        for job in problem.jobs
+        if job.id in nodes.excluded
+    ]
+    if not problem.vehicles or not nodes.nodes:
+        return extract_plan(None, nodes, None, excluded, _time.monotonic() - t0)
+
+    initial_routes = plan_to_routes(initial, nodes) if initial is not None else None
+    order_pins = None
+    if initial_routes is not None:
+        pinned = {j.id for j in problem.jobs if j.pinned_vehicle is not None}
+        order_pins = [
+            [n for n in seq if set(nodes.nodes[n].job_ids) & pinned] for seq in initial_routes
+        ]
+        order_pins = [seq for seq in order_pins if len(seq) > 1]
+    model = build_model(nodes, order_pins)
+    routing = model.routing
+
+    solutions = 0
+    if progress is not None:
+
+        def on_solution() -> None:
+            nonlocal solutions
+            solutions += 1
+            progress({"objective": routing.CostVar().Max(), "seconds": _time.monotonic() - t0,
+                      "solutions": solutions})
+
+        routing.AddAtSolutionCallback(on_solution)
+
+    def remaining() -> float:
+        return max(0.05, time_limit_s - (_time.monotonic() - t0))
+
+    params = _search_parameters(options, remaining())
+    routing.CloseModelWithParameters(params)
+    starts = []
+    if initial_routes is not None:
+        start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, initial_routes), True)
+        if start is not None:
+            starts.append(routing.solver().Assignment(start))
+    if options.proposer or options.also_try:
+        # The constructions first (a rejected proposal must not leave the search without a
+        # start); the extra ones only within CONSTRUCTION_SHARE of the limit, as they grow
+        # with the day: ~0.7 s each at 120 items with breaks.
+        for k, strategy in enumerate((options.first_solution, *options.also_try)):
+            budget = remaining() if k == 0 else CONSTRUCTION_SHARE * time_limit_s - (_time.monotonic() - t0)
+            if budget <= 0.05:
+                break
+            construct = _search_parameters(dataclasses.replace(options, first_solution=strategy), budget)
+            construct.solution_limit = 1
+            start = routing.SolveWithParameters(construct)
+            log.info("construction %s: %s after %.1f s", strategy,
+                     start.ObjectiveValue() if start is not None else None, _time.monotonic() - t0)
+            if start is not None:
+                starts.append(routing.solver().Assignment(start))
+    if options.proposer in ("pyvrp", "vroom"):
+        budget = remaining() * options.proposer_share
+        routes = propose(nodes, budget, seed) if options.proposer == "pyvrp" else propose_vroom(nodes, budget)
+        if routes is not None:
+            proposal = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
+            if proposal is not None:
+                starts.append(routing.solver().Assignment(proposal))
+            log.info("%s proposal %s", options.proposer,
+                     f"accepted, cost {proposal.ObjectiveValue()}" if proposal is not None else "rejected")
+    solution = None
+    starts.sort(key=lambda a: a.ObjectiveValue())
+    log.info("starts: %s", [a.ObjectiveValue() for a in starts])
+    runs = starts[: max(1, options.portfolio)]
+    for k, start in enumerate(runs):
+        share = remaining() / (len(runs) - k)
+        found = routing.SolveFromAssignmentWithParameters(start, _search_parameters(options, share))
+        if found is not None and (solution is None or found.ObjectiveValue() < solution.ObjectiveValue()):
+            solution = routing.solver().Assignment(found)
+    if solution is None and starts:
+        solution = starts[0]  # out of time after the starts: the cheapest start is still a plan
+    if solution is None:
+        solution = routing.SolveWithParameters(_search_parameters(options, remaining()))
+    return extract_plan(model, nodes, solution, excluded, _time.monotonic() - t0)
+
+
+def initial_routes_as_indices(model, routes: list[list[int]]) -> list[list[int]]:
+    return [[model.manager.NodeToIndex(n) for n in seq] for seq in routes]
+
+
+__all__ = ["solve", "SearchOptions", "Plan", "Reason", "Unserved"]

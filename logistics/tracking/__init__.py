@@ -1,0 +1,1 @@
+"""Shipment tracking: the state machine, scans, custody and ETAs."""

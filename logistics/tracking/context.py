@@ -1,0 +1,132 @@
+"""Everything a batch of scans needs from the database, read in a few queries.
+
+One query per kind of row for the whole batch (items, routes, hand-overs, proof files,
+procedures, recipients) rather than per event: a batch of 500 costs the same handful
+of round trips as a batch of one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session, select
+
+from logistics.models import (
+    Dossier,
+    Handover,
+    Item,
+    Person,
+    Postman,
+    Procedure,
+    ProofFile,
+    Route,
+    RouteStop,
+    RouteStopItem,
+    ScanEvent,
+    User,
+)
+from logistics.models.enums import Role, ScanCode
+from logistics.tracking import proofs
+from logistics.tracking.inputs import ScanInput
+
+
+@dataclass
+class BatchContext:
+    actor: User
+    items: dict[str, Item]  # S10 as scanned -> the newest item with that identifier
+    route_stops: dict[int, list[tuple[date, int]]] = field(default_factory=dict)  # item id -> (day, stop id)
+    handovers: dict[int, Handover] = field(default_factory=dict)
+    files: dict[str, ProofFile] = field(default_factory=dict)
+    procedures: dict[int, Procedure | None] = field(default_factory=dict)  # item id -> procedure
+    recipients: dict[int, Person | None] = field(default_factory=dict)  # item id -> person
+    _postman_id: int | None | bool = False  # False: not looked up yet
+
+    def postman_id(self, session: Session) -> int | None:
+        """The actor's postman id (None if he is not a postman), looked up once."""
+        if self._postman_id is False:
+            self._postman_id = session.exec(select(Postman.id).where(Postman.user_id == self.actor.id)).first()
+        return self._postman_id
+
+
+def lock_items(session: Session, s10s: Collection[str]) -> dict[str, Item]:
+    """The items scanned, locked for the transaction (PostgreSQL; SQLite serialises
+    writers anyway), in id order so that two batches never deadlock on each other.
+
+    An identifier may be reused after 24 months: a scan means the newest item."""
+    if not s10s:
+        return {}
+    rows = session.exec(select(Item).where(Item.s10.in_(sorted(set(s10s)))).order_by(Item.id).with_for_update()).all()
+    newest: dict[str, Item] = {}
+    for item in rows:
+        if item.s10 not in newest or item.created_at >= newest[item.s10].created_at:
+            newest[item.s10] = item
+    return newest
+
+
+def existing_events(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, ScanEvent]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    rows = session.exec(select(ScanEvent).where(ScanEvent.client_event_id.in_(wanted))).all()
+    return {row.client_event_id: row for row in rows}
+
+
+def load_context(session: Session, *, actor: User, items: dict[str, Item], events: list[ScanInput]) -> BatchContext:
+    ctx = BatchContext(actor=actor, items=items)
+    item_ids = sorted({items[e.s10].id for e in events if e.s10 in items})
+    if actor.role == Role.POSTMAN and item_ids:
+        # The actor's postman row and his routes carrying these items, in one query.
+        rows = session.exec(
+            select(RouteStopItem.item_id, Route.day, RouteStop.id, Postman.id)
+            .join(RouteStop, RouteStop.id == RouteStopItem.stop_id)
+            .join(Route, Route.id == RouteStop.route_id)
+            .join(Postman, Postman.id == Route.postman_id)
+            .where(Postman.user_id == actor.id, RouteStopItem.item_id.in_(item_ids))
+        ).all()
+        stops: dict[int, list[tuple[date, int]]] = defaultdict(list)
+        for item_id, day, stop_id, postman_id in rows:
+            stops[item_id].append((day, stop_id))
+            ctx._postman_id = postman_id
+        ctx.route_stops = dict(stops)
+    handover_ids = sorted({e.handover_id for e in events if e.handover_id is not None})
+    if handover_ids:
+        ctx.handovers = {h.id: h for h in session.exec(select(Handover).where(Handover.id.in_(handover_ids))).all()}
+    delivered = sorted({items[e.s10].id for e in events if e.code in proofs.NEEDS_PROOF and e.s10 in items})
+    if delivered:
+        ctx.files = proofs.load_proof_files(
+            session, [r for e in events for r in (e.proof.signature_ref, e.proof.photo_ref) if r]
+        )
+        rows = session.exec(
+            select(Item.id, Item.person_id, Dossier.recipient_id, Dossier.applicant_id, Procedure)
+            .join(Dossier, Dossier.id == Item.dossier_id)
+            .join(Procedure, Procedure.id == Dossier.procedure_id)
+            .where(Item.id.in_(delivered))
+        ).all()
+        person_of = {item_id: person_id or recipient_id or applicant_id for item_id, person_id, recipient_id, applicant_id, _ in rows}
+        ctx.procedures = {item_id: procedure for item_id, *_, procedure in rows}
+        people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(set(person_of.values())))).all()}
+        ctx.recipients = {item_id: people.get(pid) for item_id, pid in person_of.items()}
+    return ctx
+
+
+def stop_for(ctx: BatchContext, item_id: int, on: date, slack_days: int) -> int | None:
+    """The stop of the postman's route nearest to day ``on`` that carries the item, if
+    that route's day is within ``slack_days``."""
+    best: tuple[int, int] | None = None
+    for day, stop_id in ctx.route_stops.get(item_id, ()):
+        gap = abs((day - on).days)
+        if gap <= slack_days and (best is None or gap < best[0]):
+            best = (gap, stop_id)
+    return best[1] if best else None
+
+
+# Scans only a postman with the item on his route may make; the others (office and
+# counter scans) any staff of the item's post office may make.
+ROUTE_BOUND = frozenset({
+    ScanCode.PICKED_UP_AT_HOME, ScanCode.COLLECTED_FROM_AGENCY, ScanCode.OUT_FOR_DELIVERY,
+    ScanCode.HANDED_OVER, ScanCode.DELIVERY_FAILED, ScanCode.DELIVERED, ScanCode.RETURNED_TO_AGENCY,
+})

@@ -1,0 +1,105 @@
+"""ETA windows for the stops a route has still to make.
+
+The plan gives each stop a planned arrival and a window (``RouteStop.planned_arrival``,
+``arrive_from``, ``arrive_to``). The scans say how the day goes (``progress``): the
+last finished stop left at ``completed_at`` instead of its planned departure, so every
+later stop shifts by that delay; and the farther a stop still is, the less sure its
+time, so its window widens with the distance left to ride. Nothing is stored: the
+windows are computed on demand from the plan and the progress, so every scan moves
+them at once, for the tracking page, the SMS and the postman's phone alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from logistics.geo import haversine_m
+from logistics.models import Item, Route, RouteStop, RouteStopItem
+from logistics.models.enums import ItemStatus, StopStatus
+from logistics.models.types import utcnow
+from logistics.tracking.states import TERMINAL
+
+DEFAULT_HALF_WINDOW = timedelta(minutes=15)  # a stop planned without a window [guess]
+WIDEN_PER_KM = timedelta(seconds=60)  # a minute of doubt per km still to ride [guess]
+MAX_WIDEN = timedelta(minutes=90)
+ROUND_TO = timedelta(minutes=5)  # people read "10:05-10:40", not "10:03:27"
+_FINISHED = (StopStatus.DONE, StopStatus.SKIPPED)
+
+
+@dataclass(frozen=True)
+class StopEta:
+    stop_id: int
+    seq: int
+    start: datetime
+    end: datetime
+
+
+def _floor(t: datetime) -> datetime:
+    epoch = datetime(2000, 1, 1, tzinfo=t.tzinfo)
+    return t - (t - epoch) % ROUND_TO
+
+
+def _ceil(t: datetime) -> datetime:
+    floored = _floor(t)
+    return floored if floored == t else floored + ROUND_TO
+
+
+def stop_etas(stops: list[RouteStop], *, now: datetime) -> list[StopEta]:
+    """The windows of the unfinished stops of one route (``stops`` in any order)."""
+    stops = sorted(stops, key=lambda s: s.seq)
+    finished = [s for s in stops if s.status in _FINISHED and s.completed_at is not None]
+    last = finished[-1] if finished else None
+    delay = timedelta(0)
+    if last is not None and last.planned_arrival is not None:
+        delay = last.completed_at - (last.planned_arrival + timedelta(seconds=last.service_s))
+    out: list[StopEta] = []
+    distance_m = 0.0
+    previous = last
+    for stop in stops:
+        if stop.status in _FINISHED or stop.planned_arrival is None or (last is not None and stop.seq < last.seq):
+            continue
+        if previous is not None:
+            distance_m += haversine_m(previous.lat, previous.lon, stop.lat, stop.lon)
+        previous = stop
+        if stop.arrived_at is not None:  # the postman is there now
+            centre = stop.arrived_at
+        else:
+            centre = max(stop.planned_arrival + delay, now)
+        before = stop.planned_arrival - stop.arrive_from if stop.arrive_from else DEFAULT_HALF_WINDOW
+        after = stop.arrive_to - stop.planned_arrival if stop.arrive_to else DEFAULT_HALF_WINDOW
+        widen = min(MAX_WIDEN, WIDEN_PER_KM * (distance_m / 1000.0))
+        # Lateness is likelier than earliness: two thirds of the doubt go after.
+        start = centre - max(before, timedelta(0)) - widen / 3
+        end = centre + max(after, timedelta(0)) + widen * 2 / 3
+        out.append(StopEta(stop.id, stop.seq, _floor(start), _ceil(end)))
+    return out
+
+
+def route_etas(session: Session, *, route_id: int, now: datetime | None = None) -> list[StopEta]:
+    stops = session.exec(select(RouteStop).where(RouteStop.route_id == route_id)).all()
+    return stop_etas(list(stops), now=now or utcnow())
+
+
+def eta_window(session: Session, *, item_id: int, now: datetime | None = None) -> tuple[datetime, datetime] | None:
+    """The window in which the item's stop should be reached; None when the item is
+    not waiting for a stop (no route, or already delivered, handed over, returned)."""
+    item = session.get(Item, item_id)
+    if item is None or item.status in TERMINAL or item.status == ItemStatus.DELIVERY_FAILED:
+        return None
+    found = session.exec(
+        select(RouteStop.id, RouteStop.route_id)
+        .join(RouteStopItem, RouteStopItem.stop_id == RouteStop.id)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(RouteStopItem.item_id == item_id, RouteStop.status.not_in(_FINISHED))
+        .order_by(Route.day.desc(), Route.id.desc())
+    ).first()
+    if found is None:
+        return None
+    stop_id, route_id = found
+    for eta in route_etas(session, route_id=route_id, now=now):
+        if eta.stop_id == stop_id:
+            return eta.start, eta.end
+    return None

@@ -1,0 +1,77 @@
+"""The phone's identity on every request: a bearer token issued to this device.
+
+A token signed in without a device id (the web's) is refused here: a lost phone is
+cut off by revoking its device's tokens (``POST /api/v1/auth/revoke`` with the
+``device_id``, by an admin or the postman's dispatcher), effective on the next request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request, Response
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from api_core.deps import SessionDep
+from logistics.accounts import tokens
+from logistics.exceptions import DomainError, Forbidden, Unauthorized
+from logistics.models import User
+from logistics.models.enums import Role
+
+_bearer = HTTPBearer(auto_error=False, description="The access token from POST /mobile/v1/auth/sign-in.")
+
+# Field staff who scan with a phone: postmen on their rounds, dispatchers and admins at the office.
+SCANNING_ROLES = frozenset({Role.POSTMAN, Role.DISPATCHER, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Phone:
+    user: User
+    device_id: str
+
+
+def get_phone(
+    session: SessionDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Phone:
+    if credentials is None or not credentials.credentials:
+        raise Unauthorized("Send an access token: Authorization: Bearer <token>.", code="missing_token")
+    user, token = tokens.authenticate(session, credentials.credentials)
+    if token.device_id is None:
+        raise Unauthorized("This token is not bound to a device; sign in from the phone.", code="device_token_required")
+    if user.role not in SCANNING_ROLES:
+        raise Forbidden("The mobile API is for postmen and post-office staff.", code="forbidden")
+    return Phone(user=user, device_id=token.device_id)
+
+
+PhoneDep = Annotated[Phone, Depends(get_phone)]
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "payload_too_large"
+
+
+def body_limited_route(max_bytes: int) -> type[APIRoute]:
+    """A route class refusing a body over ``max_bytes`` with 413 before it is parsed
+    (a dependency would run after FastAPI had read and decoded the body)."""
+
+    class BodyLimitedRoute(APIRoute):
+        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+            handler = super().get_route_handler()
+
+            async def limited(request: Request) -> Response:
+                length = request.headers.get("content-length")
+                if length is not None:
+                    too_large = not length.isdigit() or int(length) > max_bytes
+                else:  # chunked: count what actually comes (Starlette keeps it for the parser)
+                    too_large = len(await request.body()) > max_bytes
+                if too_large:
+                    raise PayloadTooLarge(f"The request body may be at most {max_bytes // 1024} KiB.")
+                return await handler(request)
+
+            return limited
+
+    return BodyLimitedRoute

@@ -1,0 +1,80 @@
+"""Diagnosis and consolidation before the solver runs."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+import routing_instances as inst
+
+from logistics.routing.nodes import build_nodes, earliest_start
+from logistics.routing.plan import Action, Reason
+from logistics.routing.problem import Consolidation, Job, Problem, Visit
+
+H = inst.H
+
+
+def test_earliest_start_picks_the_first_open_window():
+    """Service starts at arrival, or at the next window's opening; never in a gap or after the last close."""
+    windows = ((8 * H, 11 * H), (13 * H, 17 * H))
+    assert earliest_start(7 * H, windows) == 8 * H
+    assert earliest_start(9 * H, windows) == 9 * H
+    assert earliest_start(12 * H, windows) == 13 * H
+    assert earliest_start(18 * H, windows) is None
+
+
+def test_consolidation_groups_same_address_same_windows_only():
+    """Items at one address with the same windows merge; a different window keeps its own stop."""
+    p = inst.same_address()
+    jobs = p.jobs + (inst.delivery("F-late", 1, windows=[(15 * H, 16 * H)], service=240),)
+    nodes = build_nodes(dataclasses.replace(p, jobs=jobs))
+    by_jobs = {n.job_ids: n for n in nodes.nodes}
+    merged = by_jobs[("F0", "F1", "F2")]
+    assert merged.service_s == 240 + 2 * 60 and merged.items == -3
+    assert ("F-late",) in by_jobs and ("N",) in by_jobs
+
+
+def test_no_consolidation_keeps_one_node_per_item():
+    """With consolidation off, every item is its own node."""
+    p = dataclasses.replace(inst.same_address(), consolidation=None)
+    assert len(build_nodes(p).nodes) == 4
+
+
+def test_pairs_are_never_merged():
+    """Pickup → delivery pairs stay one node per end, linked to each other."""
+    nodes = build_nodes(inst.village_day())
+    d1p = nodes.node_of[("D1", Action.PICKUP)]
+    d1d = nodes.node_of[("D1", Action.DELIVERY)]
+    assert nodes.nodes[d1p].partner == d1d and nodes.nodes[d1d].partner == d1p
+    assert nodes.nodes[d1p].items == 1 and nodes.nodes[d1d].items == -1
+
+
+def test_diagnosis_reasons():
+    """Each hopeless item is excluded before solving with the reason that a check established."""
+    nodes = build_nodes(inst.bad_day())
+    assert nodes.excluded == {
+        "HEAVY": Reason.TOO_HEAVY,
+        "EARLY": Reason.WINDOW_UNREACHABLE,
+        "LOST": Reason.NO_COORDINATES,
+        "SKILL": Reason.NO_VEHICLE_WITH_SKILL,
+        "EARLY_PAIR": Reason.WINDOW_UNREACHABLE,
+    }
+
+
+def test_pinned_to_unskilled_vehicle_is_a_skill_problem():
+    """Pinning a cash item to a postman without the cash skill is reported, not silently moved."""
+    p = inst.cash_and_id()
+    jobs = tuple(dataclasses.replace(j, pinned_vehicle="A") if j.id == "COD" else j for j in p.jobs)
+    nodes = build_nodes(dataclasses.replace(p, jobs=jobs))
+    assert nodes.excluded["COD"] == Reason.NO_VEHICLE_WITH_SKILL
+
+
+def test_problem_rejects_bad_references():
+    """A job pointing at an unknown vehicle or location is refused when the problem is built."""
+    p = inst.village_day()
+    with pytest.raises(ValueError, match="unknown vehicle"):
+        Problem("x", p.locations, p.vehicles, (dataclasses.replace(p.jobs[0], pinned_vehicle="Z"),))
+    with pytest.raises(ValueError, match="out of range"):
+        Problem("x", p.locations, p.vehicles, (Job("J", Visit(99, ((0, 1),))),))
+    with pytest.raises(ValueError, match="duplicate job"):
+        Problem("x", p.locations, p.vehicles, (p.jobs[0], p.jobs[0]), consolidation=Consolidation())

@@ -1,0 +1,43 @@
+"""Settings: embedded defaults, and no placeholder secret outside development."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from logistics.config import Settings
+from logistics.exceptions import ConfigurationError
+
+
+def test_defaults_need_no_server(tmp_path, monkeypatch):
+    """With nothing configured: SQLite under var/, the embedded broker, console SMS, Vietnam's time zone."""
+    for name in ("DATABASE_URL", "JOBS_BROKER_URL", "JOBS_RESULT_BACKEND", "SMS_BACKEND", "APP_ENV", "VAR_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'var' / 'logistics.db'}"
+    assert settings.is_embedded_broker
+    assert settings.sms_backend == "console"
+    assert settings.timezone == "Asia/Ho_Chi_Minh"
+    settings.check_secrets()  # development accepts the placeholder
+
+
+@pytest.mark.parametrize("secret", ["change-me", "secret", "short-but-not-placeholder"])
+def test_production_refuses_placeholder_secret(secret):
+    """Production refuses a placeholder or short SECRET_KEY with a clear error."""
+    settings = Settings(_env_file=None, app_env="production", secret_key=SecretStr(secret))
+    with pytest.raises(ConfigurationError) as raised:
+        settings.check_secrets()
+    assert raised.value.code == "unsafe_secret_key"
+
+
+def test_production_accepts_long_random_secret():
+    """A long random secret passes in production."""
+    Settings(_env_file=None, app_env="production", secret_key=SecretStr("x7" * 24)).check_secrets()
+
+
+def test_twilio_needs_credentials_in_production():
+    """SMS through Twilio in production needs the account's credentials."""
+    settings = Settings(_env_file=None, app_env="production", secret_key=SecretStr("k" * 40), sms_backend="twilio")
+    with pytest.raises(ConfigurationError, match="TWILIO"):
+        settings.check_secrets()

@@ -1,0 +1,48 @@
+"""ETA windows follow the plan, then the progress the scans report."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from logistics.models.enums import ScanCode, StopStatus
+from logistics.tracking.eta import eta_window, route_etas
+from logistics.tracking.scans import ingest_scans
+from tests.logistics.tracking.scan_world import T0, build_scan_world, scan
+
+
+def test_before_the_round_windows_follow_the_plan(session):
+    """With no scan yet, each stop's window surrounds its planned arrival, wider further out."""
+    sw = build_scan_world(session, proof_signature=False)
+    etas = route_etas(session, route_id=sw.route.id, now=T0 - timedelta(hours=1))
+    assert [e.seq for e in etas] == [0, 1, 2]
+    for eta, stop in zip(etas, sw.stops):
+        assert eta.start <= stop.planned_arrival <= eta.end
+    widths = [e.end - e.start for e in etas]
+    assert widths[0] <= widths[-1]
+
+
+def test_a_late_stop_shifts_the_remaining_windows(session):
+    """Finishing stop 0 forty minutes late moves the next windows forty minutes later."""
+    sw = build_scan_world(session, proof_signature=False)
+    before = dict((e.stop_id, e) for e in route_etas(session, route_id=sw.route.id, now=T0))
+    item = sw.items[0]
+    planned_leave = sw.stops[0].planned_arrival + timedelta(seconds=sw.stops[0].service_s)
+    done_at = planned_leave + timedelta(minutes=40)
+    ingest_scans(session, actor=sw.postman_user, device_id="p", now=done_at + timedelta(minutes=1), events=[
+        scan(item, ScanCode.OUT_FOR_DELIVERY, T0), scan(item, ScanCode.DELIVERED, done_at, at_home=item)])
+    assert sw.stops[0].status == StopStatus.DONE and sw.stops[0].completed_at == done_at
+    after = {e.stop_id: e for e in route_etas(session, route_id=sw.route.id, now=done_at)}
+    assert sw.stops[0].id not in after
+    shift = after[sw.stops[1].id].start - before[sw.stops[1].id].start
+    assert timedelta(minutes=35) <= shift <= timedelta(minutes=45)
+
+
+def test_eta_window_of_an_item_and_none_once_delivered(session):
+    """An item waiting on the route has a window; a delivered one has none."""
+    sw = build_scan_world(session, proof_signature=False)
+    item = sw.items[1]
+    start, end = eta_window(session, item_id=item.id, now=T0)
+    assert start < sw.stops[1].planned_arrival < end
+    ingest_scans(session, actor=sw.postman_user, device_id="p", now=T0 + timedelta(hours=2), events=[
+        scan(item, ScanCode.OUT_FOR_DELIVERY, T0), scan(item, ScanCode.DELIVERED, T0 + timedelta(hours=1), at_home=item)])
+    assert eta_window(session, item_id=item.id, now=T0) is None

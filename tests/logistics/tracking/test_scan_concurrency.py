@@ -1,0 +1,54 @@
+"""The same batch sent twice at once (a phone retrying a slow request) is applied once."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, func, select
+
+from logistics import events as domain_events
+from logistics.db import make_engine
+from logistics.models import ScanEvent, User
+from logistics.models.enums import ItemStatus, ScanCode, ScanOutcome
+from logistics.tracking.scans import ingest_scans
+from tests.logistics.tracking.scan_world import NOW, T0, build_scan_world, scan
+
+
+def test_concurrent_copies_of_a_batch_apply_once(fresh_database_url, monkeypatch):
+    """Two transactions ingesting the same batch: one applies it, the other answers duplicates."""
+    if fresh_database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
+    monkeypatch.setattr(domain_events, "_handlers", {})
+    monkeypatch.setattr(domain_events, "_loaded", True)
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        sw = build_scan_world(session, n_items=20, proof_signature=False)
+        session.commit()
+        user_id, item_ids = sw.postman_user.id, [i.id for i in sw.items]
+        batch = [scan(item, ScanCode.OUT_FOR_DELIVERY, T0 + timedelta(seconds=k)) for k, item in enumerate(sw.items)]
+    answers: list[list] = []
+    barrier = threading.Barrier(2)
+
+    def upload() -> None:
+        with Session(engine, expire_on_commit=False) as s:
+            actor = s.get(User, user_id)
+            barrier.wait()
+            answers.append(ingest_scans(s, actor=actor, device_id="phone", events=batch, now=NOW))
+            s.commit()
+
+    threads = [threading.Thread(target=upload) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(answers) == 2
+    assert sorted(all(r.duplicate for r in a) for a in answers) == [False, True]
+    assert all(r.outcome == ScanOutcome.APPLIED for a in answers for r in a)
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ScanEvent)).one() == len(batch)
+        from logistics.models import Item
+
+        assert {s.get(Item, i).status for i in item_ids} == {ItemStatus.OUT_FOR_DELIVERY}
+    engine.dispose()

@@ -1,0 +1,1 @@
+"""The web API: ``create_app()`` in ``web.app``, routers in ``web.routers``."""
