@@ -26,6 +26,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,9 +43,40 @@ def _phone(k: int) -> str:
 
 def start_worker(env: dict[str, str], log: Path, pool: str, concurrency: int) -> subprocess.Popen:
     command = [sys.executable, "-m", "celery", "-A", "logistics.worker:celery_app", "worker", "-P", pool,
-               "-c", str(concurrency), "-Q", "notify", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"]
+               "-c", str(concurrency), "-Q", "notify", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", os.environ.get("BENCH_WORKER_LOGLEVEL", "warning")]
     return subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, cwd=ROOT,
                             start_new_session=True)
+
+
+@contextmanager
+def private_redis(out: Path) -> Iterator[str]:
+    """A redis-server of our own: the shared one's databases are used by other test runs,
+    whose workers would consume (and drop) our messages from the same queue names."""
+    from support.servers import free_port
+
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(out)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        import redis
+
+        for _ in range(100):
+            try:
+                if redis.Redis.from_url(url).ping():
+                    break
+            except redis.RedisError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its waited-for children (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def count_status(engine) -> dict[str, int]:  # noqa: ANN001
@@ -56,10 +89,10 @@ def count_status(engine) -> dict[str, int]:  # noqa: ANN001
 
 def run(count: int, kill_at: float | None, workers: int, out: Path, pool: str, concurrency: int) -> dict:
     from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
-    from support.servers import fresh_database, postgres_server, redis_server
+    from support.servers import fresh_database, postgres_server
 
     out.mkdir(parents=True, exist_ok=True)
-    with postgres_server() as pg, fresh_database(pg) as url, redis_server() as redis_url, FakeTwilio() as fake:
+    with postgres_server() as pg, fresh_database(pg) as url, private_redis(out) as redis_url, FakeTwilio() as fake:
         import redis
 
         redis.Redis.from_url(redis_url).flushdb()
@@ -119,6 +152,8 @@ def run(count: int, kill_at: float | None, workers: int, out: Path, pool: str, c
                 print("gave up after 600 s:", statuses, flush=True)
                 break
         elapsed = time.perf_counter() - t0
+        worker_cpu = sum(cpu_seconds(proc.pid) for proc in procs)
+        load = os.getloadavg()[1]
         for proc in procs:
             os.killpg(proc.pid, signal.SIGTERM)
         for proc in procs:
@@ -137,6 +172,8 @@ def run(count: int, kill_at: float | None, workers: int, out: Path, pool: str, c
             "per_second": round(count / elapsed, 1), "enqueue_seconds": round(enqueued_s, 1),
             "requests_seen_by_server": len(fake.requests), "accepted": len(accepted), "duplicates": duplicates,
             "missing": missing, "statuses": count_status(engine),
+            "worker_cpu_ms_per_sms": round(worker_cpu * 1000 / count, 2),
+            "load_average_5min": round(load, 1),
             "killed_at_s": None if killed_at is None else round(killed_at, 1),
             "restarted_at_s": None if restarted is None else round(restarted, 1),
         }

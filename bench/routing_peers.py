@@ -5,9 +5,9 @@
         --solvers product,product+pyvrp,pyvrp,vroom
 
 ``product`` is ``solve_vrplib`` with its default options (OR-Tools alone);
-``product+pyvrp`` the same planner with PyVRP proposing the first solution
-(``SearchOptions(proposer="pyvrp")``, 80 % of the time) and OR-Tools checking
-and finishing it.
+``product+pyvrp`` / ``product+vroom`` the same planner with PyVRP or VROOM
+proposing the first solution (``SearchOptions(proposer=...)``, up to 80 % of
+the time) and OR-Tools checking it against the full model and finishing it.
 
 One process, one solver at a time, each given the same time limit and at
 most 2 threads (PyVRP and the product use one; VROOM two). Every solution is
@@ -65,6 +65,13 @@ def run_product_pyvrp(path: Path, limit: float) -> tuple[list[list[int]], float]
     return r["routes"], r["seconds"]
 
 
+def run_product_vroom(path: Path, limit: float) -> tuple[list[list[int]], float]:
+    from logistics.routing.solver import SearchOptions
+
+    r = solve_vrplib(path, limit, options=SearchOptions(proposer="vroom"))
+    return r["routes"], r["seconds"]
+
+
 def run_pyvrp(path: Path, limit: float) -> tuple[list[list[int]], float]:
     import pyvrp
     from pyvrp.stop import MaxRuntime
@@ -100,7 +107,13 @@ def run_vroom(path: Path, limit: float) -> tuple[list[list[int]], float]:
     return routes, time.monotonic() - t0
 
 
-SOLVERS = {"product": run_product, "product+pyvrp": run_product_pyvrp, "pyvrp": run_pyvrp, "vroom": run_vroom}
+SOLVERS = {
+    "product": run_product,
+    "product+pyvrp": run_product_pyvrp,
+    "product+vroom": run_product_vroom,
+    "pyvrp": run_pyvrp,
+    "vroom": run_vroom,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

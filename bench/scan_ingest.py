@@ -154,6 +154,24 @@ def wait_ready(base: str, proc: subprocess.Popen) -> None:
     raise SystemExit("the server did not start")
 
 
+def group_cpu_s(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 # ---------------------------------------------------------------- phases
 
 
@@ -315,8 +333,14 @@ def main() -> None:
                     tokens[user] = answer.json()["access_token"]
             batch_users = dict(list(items.items())[: args.phones])
             single_users = dict(list(items.items())[args.phones:])
+            cpu0 = group_cpu_s(proc.pid)
             work, batches = run_batches(base, tokens, batch_users, args.batch, args.concurrency)
+            batches["server_cpu_ms_per_event"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / batches["events"]
+            load_batches = load_average()
+            cpu0 = group_cpu_s(proc.pid)
             single = run_single(base, tokens, single_users, args.single_rate, args.single_seconds)
+            single["server_cpu_ms_per_request"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / single["requests"]
+            load_single = load_average()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
@@ -327,11 +351,13 @@ def main() -> None:
     print("| phase | events | events/s | p50 ms | p99 ms | notes |")
     print("|---|---|---|---|---|---|")
     print(f"| batch endpoint ({args.batch}/request, {args.concurrency} in flight) | {batches['events']} | "
-          f"{batches['events_per_s']:.0f} | {batches['p50_ms']:.0f} | {batches['p99_ms']:.0f} | outcomes {batches['outcomes']} |")
+          f"{batches['events_per_s']:.0f} | {batches['p50_ms']:.0f} | {batches['p99_ms']:.0f} | "
+          f"server CPU {batches['server_cpu_ms_per_event']:.2f} ms/event; load {load_batches}; {batches['outcomes']} |")
     print(f"| raw multi-row INSERT, same rows | {raw['events']} | {raw['events_per_s']:.0f} | {raw['p50_ms']:.1f} | "
           f"{raw['p99_ms']:.1f} | endpoint/raw = {batches['events_per_s'] / raw['events_per_s']:.3f} |")
     print(f"| single-event requests at {args.single_rate:.0f}/s | {single['requests']} | {single['achieved_rps']:.0f} req/s | "
-          f"{single['p50_ms']:.0f} | {single['p99_ms']:.0f} | statuses {single['statuses']} |")
+          f"{single['p50_ms']:.0f} | {single['p99_ms']:.0f} | "
+          f"server CPU {single['server_cpu_ms_per_request']:.1f} ms/request; load {load_single}; {single['statuses']} |")
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from mobile_api import auth, pings, proofs, route, scans
+from mobile_api import auth, handovers, pings, proofs, route, scans
 
 router = APIRouter()
-for module in (auth, route, scans, proofs, pings):
+for module in (auth, route, scans, proofs, pings, handovers):
     router.include_router(module.router)

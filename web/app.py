@@ -17,7 +17,8 @@ from api_core.health import version
 from api_core.request_id import RequestIdMiddleware
 from logistics.config import Settings, get_settings
 from logistics.db import get_engine, make_engine
-from web.routers import auth, catalog, dossiers, health, items
+from mobile_api.router import router as mobile_router
+from web.routers import agency_pages, auth, catalog, dossiers, handovers, health, items, tracking_page, twilio_webhook
 
 DESCRIPTION = """\
 **Bưu chính công ích — tiếp nhận hồ sơ và trả kết quả thủ tục hành chính.**
@@ -69,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(dossiers.router)
     app.include_router(items.router)
-    # The postmen's API mounts here when it exists (a later issue), e.g.:
-    #   app.include_router(mobile_api.router, prefix="/api/mobile/v1")
+    app.include_router(handovers.router)
+    app.include_router(agency_pages.router)
+    app.include_router(twilio_webhook.router)
+    app.include_router(tracking_page.router)
+    app.include_router(mobile_router, prefix="/mobile/v1")
     return app

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import numpy as np
 from sqlmodel import Session, func, select
@@ -23,6 +23,7 @@ from logistics.demo.province import ProvinceObjects, build_province
 from logistics.demo.staff import DEMO_SECRET
 from logistics.demo.units import load_admin_units, load_holidays, load_legacy_codes
 from logistics.exceptions import Conflict
+from logistics.handovers.demo import add_demo_handovers
 from logistics.geography.communes import find_province
 from logistics.models import AdminUnit, Counter, PostOffice
 from logistics.models.enums import AdminLevel, LegKind
@@ -53,6 +54,7 @@ class SeedSummary:
     persons: int
     dossiers: int
     items: dict[LegKind, int] = field(default_factory=dict)
+    handovers: int = 0
 
     @property
     def items_total(self) -> int:
@@ -75,6 +77,7 @@ class SeedSummary:
         ]
         rows += [(f"items: {leg.value}", count) for leg, count in self.items.items()]
         rows.append(("items", self.items_total))
+        rows.append(("confirmed handovers (day before)", self.handovers))
         return rows
 
 
@@ -129,7 +132,9 @@ def seed_province(
         session, province_objects=objs, day=day, volume=volume, rng=rng,
         progress=lambda done, total: report(STAGES[2], done, total),
     )
+    handovers = add_demo_handovers(session, day=_handover_day(day), rng=rng, province_objects=objs)
     return SeedSummary(
+        handovers=len(handovers),
         province_code=target.code,
         province_name=target.name,
         admin_username=objs.admin.username,
@@ -144,3 +149,17 @@ def seed_province(
         dossiers=result.dossiers,
         items=result.items,
     )
+
+
+def _handover_day(day: date) -> date:
+    """The working day before both ``day`` and today: demo handovers lie in the past,
+    where scans are accepted (a scan from the future is refused)."""
+    from logistics.workdays import LOCAL_TZ, WorkCalendar
+
+    calendar = WorkCalendar.default()
+    earliest = min(day, datetime.now(LOCAL_TZ).date())
+    previous = earliest
+    while True:
+        previous = date.fromordinal(previous.toordinal() - 1)
+        if calendar.is_working_day(previous):
+            return previous

@@ -11,6 +11,7 @@ from logistics.models.counter import Counter, CounterBase
 from logistics.models.delivery_reschedule import DeliveryReschedule
 from logistics.models.delivery_otp import DeliveryOtp
 from logistics.models.dossier import Dossier, DossierBase
+from logistics.models.dossier_document import DossierDocument
 from logistics.models.position_ping import PositionPing
 from logistics.models.proof_file import ProofFile, ProofKind
 from logistics.models.handover import Handover, HandoverBase
@@ -34,7 +35,7 @@ from logistics.models.user import User, UserBase
 
 __all__ = [
     "AdminUnit", "AdminUnitBase", "Agency", "AgencyBase", "ApiToken", "AuditLog", "Counter",
-    "CounterBase", "DeliveryOtp", "DeliveryReschedule", "PositionPing", "ProofFile", "ProofKind", "Dossier", "DossierBase", "Handover", "HandoverBase", "HandoverLine", "Holiday",
+    "CounterBase", "DeliveryOtp", "DeliveryReschedule", "PositionPing", "ProofFile", "ProofKind", "Dossier", "DossierBase", "DossierDocument", "Handover", "HandoverBase", "HandoverLine", "Holiday",
     "Item", "ItemBase", "LegacyUnitCode", "Notification", "NotificationBase", "Person", "PersonBase",
     "PostOffice", "PostOfficeBase", "Postman", "PostmanBase", "Procedure", "ProcedureBase", "Route",
     "RouteBase", "RouteStop", "RouteStopBase", "RouteStopItem", "S10Allocation", "S10Series",

@@ -35,3 +35,9 @@ class Handover(HandoverBase, table=True):
     otp_expires_at: datetime | None = datetime_field(default=None, nullable=True)
     signature_ref: str | None = Field(default=None, max_length=255)
     record_sha256: str | None = Field(default=None, max_length=64, description="hash of the confirmed record")
+    # Added for issue 6 (all defaulted or nullable).
+    otp_attempts: int = Field(default=0, ge=0, description="wrong codes typed against the current OTP")
+    otp_issued: int = Field(default=0, ge=0, description="codes issued for this record (rate limit)")
+    received_by_name: str | None = Field(default=None, max_length=120, description="the receiver who signed or confirmed")
+    note: str | None = Field(default=None, max_length=500, description="reason of a correction, remarks")
+    fees_note: str | None = Field(default=None, max_length=255, description="why the fees handed over differ")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from logistics.models.enums import LineOutcome
-from logistics.models.types import enum_field
+from logistics.models.types import datetime_field, enum_field
 
 
 class HandoverLine(SQLModel, table=True):
@@ -21,3 +23,7 @@ class HandoverLine(SQLModel, table=True):
     fee_vnd: int = Field(default=0, ge=0)
     outcome: LineOutcome = enum_field(LineOutcome, default=LineOutcome.ACCEPTED)
     note: str | None = Field(default=None, max_length=255)
+    # Added for issue 6: what the receiver counted when it differs, and when the line was scanned.
+    received_originals: int | None = Field(default=None, ge=0)
+    received_copies: int | None = Field(default=None, ge=0)
+    added_at: datetime | None = datetime_field(default=None, nullable=True)

@@ -166,7 +166,7 @@ def queue_sms(
 
 
 def _claim(session: Session, notification_id: int, now: datetime, settings: NotifySettings) -> Notification | None:
-    """Mark the row ``sending`` if it is claimable, in one statement; the row, or None."""
+    """Mark the row ``sending`` (one more try) if it is claimable, in one statement; the row, or None."""
     stale = now - timedelta(seconds=settings.sending_lease_s)
     claimable = sa.or_(
         Notification.status == N.PENDING,
@@ -176,7 +176,7 @@ def _claim(session: Session, notification_id: int, now: datetime, settings: Noti
     return session.execute(
         sa.update(Notification)
         .where(Notification.id == notification_id, claimable)
-        .values(status=N.SENDING, updated_at=now)
+        .values(status=N.SENDING, updated_at=now, tries=Notification.tries + 1)
         .returning(Notification)
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -194,13 +194,12 @@ def _prepare(
         _lock_phone(session, row.to_e164)
         hold = rate_release(session, phone=row.to_e164, now=now, settings=settings, exclude_id=row.id)
     if hold is not None:
-        row.status, row.not_before = N.HELD, hold
+        row.status, row.not_before, row.tries = N.HELD, hold, row.tries - 1  # not a try: nothing was sent
         return "held", row, ""
-    if row.tries >= settings.max_tries:
-        row.status, row.error_code = N.FAILED, row.error_code or "max_tries"
+    if row.tries > settings.max_tries:
+        row.status, row.error_code, row.tries = N.FAILED, row.error_code or "max_tries", row.tries - 1
         row.error_message = f"gave up after {row.tries} tries"
         return "failed", row, ""
-    row.tries += 1
     body = tracking_links.fill_placeholder(session, row.body, item_id=row.item_id, now=now)
     return "sent", row, body
 

@@ -22,7 +22,7 @@ def _value(solution, var) -> int:
     return solution.Value(var) if solution.Bound(var) else solution.Min(var)
 
 
-def _routes(model: Model, solution) -> list[list[int]]:
+def route_sequences(model: Model, solution) -> list[list[int]]:
     routing, manager = model.routing, model.manager
     out = []
     for v in range(routing.vehicles()):
@@ -50,7 +50,7 @@ def extract_plan(
         return Plan(empty, tuple(unserved), 0, seconds, status if any(u.mandatory for u in unserved) else "ok")
 
     routing, manager, time = model.routing, model.manager, model.time
-    sequences = _routes(model, solution)
+    sequences = route_sequences(model, solution)
     routes = []
     for v, seq in enumerate(sequences):
         veh = problem.vehicles[v]

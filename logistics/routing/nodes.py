@@ -135,10 +135,35 @@ def diagnose(problem: Problem, job: Job, matrices: dict[str, TravelMatrix]) -> t
     return None, eligible
 
 
+def _chunks(problem: Problem, vehicles: tuple[int, ...], jobs: list[Job]) -> list[list[Job]]:
+    """``jobs`` in groups that each fit the smallest eligible vehicle (items and grams).
+
+    A consolidated stop is served whole by one vehicle, so a group no vehicle
+    could carry would turn servable items into a capacity failure.
+    """
+    vs = [problem.vehicles[i] for i in vehicles]
+    cap_i = min(v.capacity_items - v.current_load_items for v in vs)
+    cap_g = min(v.capacity_g - v.current_load_g for v in vs)
+    out: list[list[Job]] = []
+    items = grams = 0
+    for job in jobs:
+        if not out or items + 1 > cap_i or grams + job.weight_g > cap_g:
+            out.append([])
+            items = grams = 0
+        out[-1].append(job)
+        items, grams = items + 1, grams + job.weight_g
+    return out
+
+
+def _service(jobs: list[Job], visit_of, per_extra: int) -> int:
+    return max(visit_of(j).service_s for j in jobs) + per_extra * (len(jobs) - 1)
+
+
 def build_nodes(problem: Problem, provider: MatrixProvider | None = None) -> Nodes:
     matrices = problem_matrices(problem, provider)
     excluded: dict[str, Reason] = {}
     groups: dict[tuple, list[Job]] = {}
+    pair_groups: dict[tuple, list[Job]] = {}
     nodes: list[Node] = []
     for job in problem.jobs:
         if job.done:
@@ -148,27 +173,38 @@ def build_nodes(problem: Problem, provider: MatrixProvider | None = None) -> Nod
             excluded[job.id] = reason
             continue
         vehicles = tuple(eligible)
-        if job.is_pair:
-            p, d = job.pickup, job.delivery
-            assert p is not None
-            pn = len(nodes)
-            common = dict(job_ids=(job.id,), vehicles=vehicles, mandatory=job.mandatory, penalty=job.penalty)
-            nodes.append(Node(Action.PICKUP, location=p.location, windows=p.windows, service_s=p.service_s,
-                              items=1, grams=job.weight_g, partner=pn + 1, **common))
-            nodes.append(Node(Action.DELIVERY, location=d.location, windows=d.windows, service_s=d.service_s,
-                              items=-1, grams=-job.weight_g, partner=pn, **common))
-            continue
         d = job.delivery
+        if job.is_pair:
+            p = job.pickup
+            assert p is not None
+            key = (p.location, p.windows, d.location, d.windows, vehicles, job.mandatory)
+            if problem.consolidation is None:
+                key = key + (job.id,)
+            pair_groups.setdefault(key, []).append(job)
+            continue
         key = (d.location, d.windows, vehicles, job.mandatory, job.in_vehicle)
         if problem.consolidation is None:
             key = key + (job.id,)
         groups.setdefault(key, []).append(job)
     per_extra = problem.consolidation.per_extra_item_s if problem.consolidation else 0
-    for (location, windows, vehicles, mandatory, *_), jobs in groups.items():
-        service = max(j.delivery.service_s for j in jobs) + per_extra * (len(jobs) - 1)
-        nodes.append(Node(Action.DELIVERY, tuple(j.id for j in jobs), location, windows, service,
-                          items=-len(jobs), grams=-sum(j.weight_g for j in jobs), vehicles=vehicles,
-                          mandatory=mandatory, penalty=sum(j.penalty for j in jobs)))
+    for (p_loc, p_windows, d_loc, d_windows, vehicles, mandatory, *_), all_jobs in pair_groups.items():
+        for jobs in _chunks(problem, vehicles, all_jobs):
+            pn = len(nodes)
+            common = dict(job_ids=tuple(j.id for j in jobs), vehicles=vehicles, mandatory=mandatory,
+                          penalty=sum(j.penalty for j in jobs))
+            grams = sum(j.weight_g for j in jobs)
+            nodes.append(Node(Action.PICKUP, location=p_loc, windows=p_windows,
+                              service_s=_service(jobs, lambda j: j.pickup, per_extra),
+                              items=len(jobs), grams=grams, partner=pn + 1, **common))
+            nodes.append(Node(Action.DELIVERY, location=d_loc, windows=d_windows,
+                              service_s=_service(jobs, lambda j: j.delivery, per_extra),
+                              items=-len(jobs), grams=-grams, partner=pn, **common))
+    for (location, windows, vehicles, mandatory, *_), all_jobs in groups.items():
+        for jobs in _chunks(problem, vehicles, all_jobs):
+            nodes.append(Node(Action.DELIVERY, tuple(j.id for j in jobs), location, windows,
+                              _service(jobs, lambda j: j.delivery, per_extra),
+                              items=-len(jobs), grams=-sum(j.weight_g for j in jobs), vehicles=vehicles,
+                              mandatory=mandatory, penalty=sum(j.penalty for j in jobs)))
     out = Nodes(problem, matrices, nodes, excluded)
     for i, n in enumerate(nodes):
         for jid in n.job_ids:

@@ -14,7 +14,8 @@ PyVRP is optional: without it (or for such problems) ``propose`` returns None.
 
 from __future__ import annotations
 
-from logistics.routing.nodes import Nodes, earliest_start
+from logistics.routing.construction import repair
+from logistics.routing.nodes import Nodes
 from logistics.routing.plan import Action
 
 
@@ -96,31 +97,3 @@ def propose(nodes: Nodes, time_limit_s: float, seed: int = 0) -> list[list[int]]
                 seq.append(shipment_nodes[act.idx][0 if act.is_pickup() else 1])
         routes[v] = repair(nodes, v, seq)
     return routes
-
-
-def repair(nodes: Nodes, v: int, seq: list[int]) -> list[int]:
-    """Drop stops the real windows (not their hull) make late, with their partners.
-
-    Forward pass at the earliest times, ignoring the break (OR-Tools then
-    accepts or rejects the whole start).
-    """
-    veh = nodes.problem.vehicles[v]
-    travel = nodes.matrices[veh.matrix_key].duration_s
-    dropped: set[int] = set()
-    while True:
-        t, loc, kept, bad = veh.start_time, veh.start_location, [], None
-        for n in seq:
-            if n in dropped:
-                continue
-            node = nodes.nodes[n]
-            start = earliest_start(t + int(travel[loc, node.location]), node.windows)
-            if start is None:
-                bad = n
-                break
-            kept.append(n)
-            t, loc = start + node.service_s, node.location
-        if bad is None:
-            return kept
-        dropped.add(bad)
-        if nodes.nodes[bad].partner is not None:
-            dropped.add(nodes.nodes[bad].partner)

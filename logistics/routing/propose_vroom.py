@@ -24,8 +24,11 @@ from logistics.routing.plan import Action
 
 
 def propose_vroom(nodes: Nodes, time_limit_s: float, *, exploration_level: int = 5,
-                  threads: int = 2) -> list[list[int]] | None:
-    """Node sequences per vehicle from VROOM, or None when pyvroom is not installed."""
+                  threads: int = 2, times: dict[int, int] | None = None) -> list[list[int]] | None:
+    """Node sequences per vehicle from VROOM, or None when pyvroom is not installed.
+
+    ``times``, when given, receives each planned node's service start (for choosing its window).
+    """
     try:
         import vroom
     except ImportError:
@@ -86,7 +89,9 @@ def propose_vroom(nodes: Nodes, time_limit_s: float, *, exploration_level: int =
                          timeout=timedelta(seconds=max(0.1, time_limit_s)))
     routes: list[list[int]] = [[] for _ in problem.vehicles]
     for route in solution.to_dict().get("routes", []):
-        routes[int(route["vehicle"])] = [
-            int(step["id"]) - 1 for step in route["steps"] if step["type"] in ("job", "pickup", "delivery")
-        ]
+        steps = [step for step in route["steps"] if step["type"] in ("job", "pickup", "delivery")]
+        routes[int(route["vehicle"])] = [int(step["id"]) - 1 for step in steps]
+        if times is not None:
+            for step in steps:
+                times[int(step["id"]) - 1] = int(step.get("arrival", 0)) + int(step.get("waiting_time", 0))
     return routes

@@ -1,8 +1,18 @@
 """``solve(problem, ...) -> Plan``: the one entry point to the route planner.
 
-Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The
-OR-Tools model is built in ``solver_model``; diagnosis and consolidation in
-``nodes``; turning an assignment back into stops in ``extract``.
+Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps:
+
+1. ``nodes.build_nodes``: diagnosis (hopeless jobs leave with their reason) and
+   consolidation (delivery-only items at one address become one stop).
+2. Optionally a proposer (``SearchOptions.proposer``: PyVRP or VROOM) builds routes.
+3. Stops with several windows get one (``construction.pick_windows``): from the
+   current plan when re-planning, from the proposal, or from a quick solution of
+   the model with each stop's windows replaced by their hull.
+4. ``solver_model.build_model``: the OR-Tools routing model.
+5. Starts: the current plan (warm start), the hull solution and the proposal
+   repaired to the picked windows, OR-Tools' construction heuristics; guided
+   local search runs from the cheapest for the rest of the time.
+6. ``extract.extract_plan``: stops with times and loads, reasons for dropped jobs.
 """
 
 from __future__ import annotations
@@ -16,7 +26,8 @@ from typing import Callable
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ortools.util import optional_boolean_pb2
 
-from logistics.routing.extract import extract_plan, plan_to_routes
+from logistics.routing.construction import has_holes, hull_nodes, pick_windows, repair
+from logistics.routing.extract import extract_plan, plan_to_routes, route_sequences
 from logistics.routing.matrix import MatrixProvider
 from logistics.routing.nodes import build_nodes
 from logistics.routing.plan import Plan, Reason, Unserved
@@ -31,8 +42,10 @@ from logistics.routing.solver_model import build_model
 # LNS operators off: 4.7 %; the same with lambda 0.2: 3.9 % (0.05: 4.3 %, 0.3: 5.2 %, 0.5: 4.8 %);
 # two or three GLS runs from different starts: 4.9 / 4.7 %; PATH_CHEAPEST_ARC alone: 5.0 %;
 # LNS on with lambda 0.2: 5.0 %; ls_operator_neighbors_ratio 0.2: 21 %. Noise between runs
-# is ±1-2 points per instance on a shared machine.
+# is ±1-2 points per instance on a shared machine. OR-Tools' own iterated local search
+# (use_iterated_local_search with SISR ruin) stopped after the first descent in 9.15: no gain.
 CONSTRUCTION_SHARE = 0.3
+HULL_SHARE = 0.25  # at most, for the hull model's construction (1.3 s at 300 items)
 log = logging.getLogger(__name__)
 FSS = routing_enums_pb2.FirstSolutionStrategy
 LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -62,10 +75,6 @@ class SearchOptions:
     neighbors_ratio: float = 1.0
     min_neighbors: int = 1
     lns: bool = False
-    ils: bool = False
-    ils_removed: int = 10
-    ils_auto_temperature: bool = True
-    gls_penalties_in_operators: bool = False
     log_search: bool = False
 
 
@@ -75,18 +84,6 @@ def _search_parameters(options: SearchOptions, time_limit_s: float) -> pywrapcp.
     params.local_search_metaheuristic = getattr(LSM, options.metaheuristic)
     params.guided_local_search_lambda_coefficient = options.gls_lambda
     params.use_full_propagation = options.use_full_propagation
-    params.use_iterated_local_search = options.ils
-    if options.ils:
-        ils = params.iterated_local_search_parameters
-        rr = ils.ruin_recreate_parameters
-        ruin = rr.ruin_strategies.add()
-        ruin.sisr.max_removed_sequence_size = options.ils_removed
-        ruin.sisr.avg_num_removed_visits = options.ils_removed
-        ruin.sisr.bypass_factor = 0.01
-        ils.reference_solution_acceptance_strategy.simulated_annealing.automatic_temperatures = (
-            options.ils_auto_temperature
-        )
-    params.use_guided_local_search_penalties_in_local_search_operators = options.gls_penalties_in_operators
     params.ls_operator_neighbors_ratio = options.neighbors_ratio
     params.ls_operator_min_neighbors = options.min_neighbors
     if not options.lns:
@@ -138,6 +135,22 @@ def solve(
             [n for n in seq if set(nodes.nodes[n].job_ids) & pinned] for seq in initial_routes
         ]
         order_pins = [seq for seq in order_pins if len(seq) > 1]
+    proposal_routes, proposal_times = None, {}
+    if options.proposer in ("pyvrp", "vroom"):
+        # On the real windows, before any window is picked (VROOM models several windows).
+        budget = time_limit_s * options.proposer_share
+        proposal_routes = (propose(nodes, budget, seed) if options.proposer == "pyvrp"
+                           else propose_vroom(nodes, budget, times=proposal_times))
+    hull_routes = None
+    if has_holes(nodes) and proposal_times:
+        nodes = pick_windows(nodes, proposal_times)
+    elif has_holes(nodes) and initial is not None:
+        # Re-planning: each stop keeps the window the current plan serves it in.
+        served_at = {nodes.node_of[(j, s.action)]: s.start_s for r in initial.routes for s in r.stops
+                     for j in s.job_ids if (j, s.action) in nodes.node_of}
+        nodes = pick_windows(nodes, served_at)
+    elif has_holes(nodes):
+        nodes, hull_routes = _single_windows(nodes, options, time_limit_s * HULL_SHARE)
     model = build_model(nodes, order_pins)
     routing = model.routing
 
@@ -162,25 +175,16 @@ def solve(
         start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, initial_routes), True)
         if start is not None:
             starts.append(routing.solver().Assignment(start))
-    if options.proposer or options.also_try:
-        # The constructions first (a rejected proposal must not leave the search without a
-        # start); the extra ones only within CONSTRUCTION_SHARE of the limit, as they grow
-        # with the day: ~0.7 s each at 120 items with breaks.
-        for k, strategy in enumerate((options.first_solution, *options.also_try)):
-            budget = remaining() if k == 0 else CONSTRUCTION_SHARE * time_limit_s - (_time.monotonic() - t0)
-            if budget <= 0.05:
-                break
-            construct = _search_parameters(dataclasses.replace(options, first_solution=strategy), budget)
-            construct.solution_limit = 1
-            start = routing.SolveWithParameters(construct)
-            log.info("construction %s: %s after %.1f s", strategy,
-                     start.ObjectiveValue() if start is not None else None, _time.monotonic() - t0)
-            if start is not None:
-                starts.append(routing.solver().Assignment(start))
-    if options.proposer in ("pyvrp", "vroom"):
-        budget = remaining() * options.proposer_share
-        routes = propose(nodes, budget, seed) if options.proposer == "pyvrp" else propose_vroom(nodes, budget)
-        if routes is not None:
+    if hull_routes is not None:
+        routes = [repair(nodes, v, seq) for v, seq in enumerate(hull_routes)]
+        start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
+        log.info("hull start: %s", start.ObjectiveValue() if start is not None else "rejected")
+        if start is not None:
+            starts.append(routing.solver().Assignment(start))
+    starts += _constructions(model, nodes, options, remaining, time_limit_s - CONSTRUCTION_SHARE * time_limit_s)
+    if proposal_routes is not None:
+        routes = [repair(nodes, v, seq) for v, seq in enumerate(proposal_routes)]
+        if routes:
             proposal = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
             if proposal is not None:
                 starts.append(routing.solver().Assignment(proposal))
@@ -193,6 +197,8 @@ def solve(
     for k, start in enumerate(runs):
         share = remaining() / (len(runs) - k)
         found = routing.SolveFromAssignmentWithParameters(start, _search_parameters(options, share))
+        log.info("search from %s for %.1f s: %s (status %s)", start.ObjectiveValue(), share,
+                 found.ObjectiveValue() if found is not None else None, routing.status())
         if found is not None and (solution is None or found.ObjectiveValue() < solution.ObjectiveValue()):
             solution = routing.solver().Assignment(found)
     if solution is None and starts:
@@ -200,6 +206,54 @@ def solve(
     if solution is None:
         solution = routing.SolveWithParameters(_search_parameters(options, remaining()))
     return extract_plan(model, nodes, solution, excluded, _time.monotonic() - t0)
+
+
+def _single_windows(nodes, options: SearchOptions, budget_s: float):
+    """Solve the hull model briefly, give each multi-window stop the window it was served in.
+
+    Returns the single-window nodes and the hull solution's routes (a start to repair).
+    """
+    hull = build_model(hull_nodes(nodes))
+    params = _search_parameters(dataclasses.replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"),
+                                max(0.05, budget_s))
+    hull.routing.CloseModelWithParameters(params)
+    params.solution_limit = 1
+    solution = hull.routing.SolveWithParameters(params)
+    if solution is None:
+        return pick_windows(nodes, {}), None
+    routes = route_sequences(hull, solution)
+    served_at = {
+        n: solution.Min(hull.time.CumulVar(hull.manager.NodeToIndex(n))) for seq in routes for n in seq
+    }
+    return pick_windows(nodes, served_at), routes
+
+
+def _constructions(model, nodes, options: SearchOptions, remaining: Callable[[], float],
+                   reserve_s: float) -> list:
+    """First solutions by OR-Tools' construction heuristics.
+
+    Path cheapest arc and savings cannot build pickup → delivery pairs (with pairs, path
+    cheapest arc used its whole budget and placed nothing), so they are skipped then. The
+    first construction may use all the time; the others stop when only ``reserve_s`` is left.
+    """
+    routing = model.routing
+    has_pairs = any(n.partner is not None for n in nodes.nodes)
+    strategies = [s for s in (options.first_solution, *options.also_try)
+                  if not (has_pairs and s in ("PATH_CHEAPEST_ARC", "SAVINGS"))]
+    if has_pairs and not strategies:
+        strategies = ["LOCAL_CHEAPEST_INSERTION"]
+    starts = []
+    for k, strategy in enumerate(strategies):
+        budget = remaining() if k == 0 else remaining() - reserve_s
+        if budget <= 0.05 or (k > 0 and not options.also_try):
+            break
+        construct = _search_parameters(dataclasses.replace(options, first_solution=strategy), budget)
+        construct.solution_limit = 1
+        start = routing.SolveWithParameters(construct)
+        log.info("construction %s: %s", strategy, start.ObjectiveValue() if start is not None else None)
+        if start is not None:
+            starts.append(routing.solver().Assignment(start))
+    return starts
 
 
 def initial_routes_as_indices(model, routes: list[list[int]]) -> list[list[int]]:

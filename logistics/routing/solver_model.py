@@ -99,11 +99,11 @@ def build_model(nodes: Nodes, order_pins: list[list[int]] | None = None) -> Mode
         routing.AddDisjunction([index], penalty)
         if node.partner is not None and node.partner > i:
             d_index = manager.NodeToIndex(node.partner)
-            # AddPickupAndDelivery already keeps both ends on one vehicle, pickup first. The
-            # VehicleVar/CumulVar constraints of the OR-Tools samples are left out: filters do
-            # not see them, so insertions fail late in propagation (300-stop day: every
-            # construction hit its 15 s limit with half the stops left out).
+            # As the OR-Tools samples do: AddPickupAndDelivery guides the search, the two
+            # constraints enforce it (without them 93 of 100 pairs were split on a 300-stop day).
             routing.AddPickupAndDelivery(index, d_index)
+            solver.Add(routing.VehicleVar(index) == routing.VehicleVar(d_index))
+            solver.Add(time.CumulVar(index) <= time.CumulVar(d_index))
 
     for v, veh in enumerate(vehicles):
         time.CumulVar(routing.Start(v)).SetRange(veh.start_time, veh.shift[1])

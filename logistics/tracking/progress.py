@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import Session, select
 
-from logistics.models import Item, Route, RouteStop, RouteStopItem, ScanEvent
+from logistics.models import Item, Route, RouteStop, RouteStopItem
+from logistics.tracking import eta
+from logistics.tracking.fold import Scan
 from logistics.models.enums import ItemStatus, RouteStatus, StopAction, StopStatus
 from logistics.tracking.geofence import AT_DESTINATION, AT_ORIGIN
 
@@ -27,7 +30,7 @@ _DONE_AFTER = {
 }
 
 
-def record_progress(session: Session, visits: Iterable[tuple[int, ScanEvent]]) -> None:
+def record_progress(session: Session, visits: Iterable[tuple[int, Scan]]) -> None:
     """Move the stops of ``visits`` (stop id, applied scan made there) forward."""
     times: dict[int, list[datetime]] = {}
     for stop_id, event in visits:
@@ -35,6 +38,7 @@ def record_progress(session: Session, visits: Iterable[tuple[int, ScanEvent]]) -
             times.setdefault(stop_id, []).append(event.device_time)
     if not times:
         return
+    eta.forget_windows(session)
     stops = session.exec(select(RouteStop).where(RouteStop.id.in_(sorted(times)))).all()
     lines = session.exec(
         select(RouteStopItem.stop_id, RouteStopItem.action, Item.status)
@@ -49,12 +53,12 @@ def record_progress(session: Session, visits: Iterable[tuple[int, ScanEvent]]) -
     for stop in stops:
         first, last = min(times[stop.id]), max(times[stop.id])
         if stop.arrived_at is None or first < stop.arrived_at:
-            stop.arrived_at = first
+            set_attribute(stop, "arrived_at", first)
         if stop.completed_at is None or last > stop.completed_at:
-            stop.completed_at = last
+            set_attribute(stop, "completed_at", last)
         status = StopStatus.ARRIVED if waiting[stop.id] else StopStatus.DONE
         if stop.status != status and stop.status != StopStatus.SKIPPED:
-            stop.status = status
+            set_attribute(stop, "status", status)
         route_ids.add(stop.route_id)
     for route in session.exec(select(Route).where(Route.id.in_(sorted(route_ids)))).all():
         if route.status in (RouteStatus.DRAFT, RouteStatus.PLANNED):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 11:15:44.742683
+Create Date: 2026-11-21 11:38:57.023142
 """
 
 from __future__ import annotations
@@ -251,6 +251,20 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_entity_id'), ['entity_id'], unique=False)
 
+    op.create_table('dossier_document',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('original', sa.Boolean(), nullable=False),
+    sa.Column('quantity', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossier.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('dossier_id', 'seq', name='uq_dossier_document_seq')
+    )
+    with op.batch_alter_table('dossier_document', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dossier_document_dossier_id'), ['dossier_id'], unique=False)
+
     op.create_table('item',
     sa.Column('s10', sqlmodel.sql.sqltypes.AutoString(length=13), nullable=False),
     sa.Column('leg', sa.Enum('home_pickup', 'counter_to_agency', 'agency_to_counter', 'home_delivery', 'commune_transfer', name='legkind', native_enum=False, length=25), nullable=False),
@@ -368,6 +382,11 @@ def upgrade() -> None:
     sa.Column('otp_expires_at', logistics.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.Column('signature_ref', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.Column('record_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('otp_attempts', sa.Integer(), nullable=False),
+    sa.Column('otp_issued', sa.Integer(), nullable=False),
+    sa.Column('received_by_name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True),
+    sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+    sa.Column('fees_note', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
     sa.ForeignKeyConstraint(['agency_id'], ['agency.id'], ),
     sa.ForeignKeyConstraint(['confirmed_by_user_id'], ['app_user.id'], ),
     sa.ForeignKeyConstraint(['counter_id'], ['counter.id'], ),
@@ -475,6 +494,9 @@ def upgrade() -> None:
     sa.Column('fee_vnd', sa.Integer(), nullable=False),
     sa.Column('outcome', sa.Enum('accepted', 'missing', 'seal_broken', 'count_differs', 'unexpected', name='lineoutcome', native_enum=False, length=21), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=True),
+    sa.Column('received_originals', sa.Integer(), nullable=True),
+    sa.Column('received_copies', sa.Integer(), nullable=True),
+    sa.Column('added_at', logistics.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['handover_id'], ['handover.id'], ),
     sa.ForeignKeyConstraint(['item_id'], ['item.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -655,6 +677,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_item_dossier_id'))
 
     op.drop_table('item')
+    with op.batch_alter_table('dossier_document', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dossier_document_dossier_id'))
+
+    op.drop_table('dossier_document')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_entity_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_at'))

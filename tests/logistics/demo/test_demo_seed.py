@@ -94,7 +94,12 @@ def test_items_respect_procedure_flags(seeded: SeedSummary, session: Session) ->
 
 def test_status_and_holder_match_the_leg(seeded: SeedSummary, session: Session) -> None:
     """Pickups are announced and held by the applicant; transfers accepted at the counter;
-    returns announced at the agency; deliveries accepted at the post office."""
+    returns announced at the agency; deliveries accepted at the post office (except the
+    items the demo's confirmed handovers of the day before have moved on)."""
+    from logistics.models import HandoverLine
+
+    handed = set(session.exec(select(HandoverLine.item_id)).all())
+    assert handed, "the demo contains confirmed handovers"
     expected = {
         LegKind.HOME_PICKUP: (ItemStatus.CREATED, HolderKind.APPLICANT, PlaceKind.HOME),
         LegKind.COUNTER_TO_AGENCY: (ItemStatus.ACCEPTED, HolderKind.COUNTER, PlaceKind.COUNTER),
@@ -103,6 +108,8 @@ def test_status_and_holder_match_the_leg(seeded: SeedSummary, session: Session) 
         LegKind.HOME_DELIVERY: (ItemStatus.ACCEPTED, HolderKind.POST_OFFICE, PlaceKind.POST_OFFICE),
     }
     for item, dossier, _ in _items(session):
+        if item.id in handed:
+            continue
         status, holder, origin = expected[item.leg]
         assert (item.status, item.holder_kind, item.origin_kind) == (status, holder, origin)
         if holder is HolderKind.APPLICANT:

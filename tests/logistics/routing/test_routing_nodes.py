@@ -78,3 +78,17 @@ def test_problem_rejects_bad_references():
         Problem("x", p.locations, p.vehicles, (Job("J", Visit(99, ((0, 1),))),))
     with pytest.raises(ValueError, match="duplicate job"):
         Problem("x", p.locations, p.vehicles, (p.jobs[0], p.jobs[0]), consolidation=Consolidation())
+
+
+def test_pick_windows_keeps_pairs_servable():
+    """A two-window delivery whose pickup opens at 13:00 gets its afternoon window, never the morning."""
+    from logistics.routing.construction import pick_windows
+
+    locs = [inst.grid("office", 0, 0), inst.grid("home", 1, 0), inst.grid("agency", 2, 0)]
+    job = inst.pair("T", 1, 2, src_windows=[(13 * H, 15 * H)],
+                    dst_windows=[(7 * H + 1800, 11 * H + 1800), (13 * H + 1800, 17 * H)])
+    nodes = build_nodes(inst.problem("afternoon_pair", locs, [inst.postman("A")], [job]))
+    picked = pick_windows(nodes, {})
+    assert picked.nodes[nodes.node_of[("T", Action.DELIVERY)]].windows == ((13 * H + 1800, 17 * H),)
+    served_late = pick_windows(nodes, {nodes.node_of[("T", Action.DELIVERY)]: 12 * H})
+    assert served_late.nodes[nodes.node_of[("T", Action.DELIVERY)]].windows == ((13 * H + 1800, 17 * H),)

@@ -178,3 +178,15 @@ def test_time_limit_is_kept(limit):
     p = inst.village_day()
     plan = solve(p, time_limit_s=limit)
     assert plan.seconds <= limit + 0.5
+
+
+@pytest.mark.parametrize("proposer", ["vroom", "pyvrp"])
+def test_proposed_start_is_checked_by_the_full_model(proposer):
+    """With another solver proposing the start, the plan still meets every constraint (pairs, skills, windows)."""
+    pytest.importorskip({"vroom": "vroom", "pyvrp": "pyvrp"}[proposer])
+    from logistics.routing.solver import SearchOptions
+
+    for p in (inst.village_day(), inst.lunch_gap_agency(), inst.small_bags()):
+        plan = solve(p, time_limit_s=LIMIT, options=SearchOptions(proposer=proposer))
+        assert check_plan(p, plan) == []
+        assert plan.unserved == ()

@@ -198,3 +198,42 @@ def test_same_batch_sent_twice_applies_once(session, sw, published):
     assert all(r.duplicate for r in second) and [r.outcome for r in second] == [r.outcome for r in first]
     assert len(published) == count == 3
     assert uuid.UUID(str(second[0].client_event_id)) == batch[0].client_event_id
+
+
+def test_handover_to_an_agency_needs_its_record_and_moves_custody(session, sw):
+    """A hand-over scan without its record is refused; with it the agency named on the record holds the item."""
+    from logistics.models import Handover
+    from logistics.models.enums import HandoverKind, LegKind, PlaceKind
+    from tests.logistics.tracking.scan_world import add_item, add_stop
+
+    agency = sw.world.a.agency
+    item = add_item(session, sw)
+    item.leg, item.destination_kind, item.destination_ref_id = LegKind.COUNTER_TO_AGENCY, PlaceKind.AGENCY, agency.id
+    item.destination_lat, item.destination_lon = agency.lat, agency.lon
+    session.add(item)
+    add_stop(session, sw, item)
+    record = Handover(code="BB-0001", kind=HandoverKind.TO_AGENCY, postman_id=sw.postman.id, agency_id=agency.id)
+    session.add(record)
+    session.flush()
+    at_agency = {"lat": agency.lat, "lon": agency.lon}
+    results = _ingest(session, sw, [
+        scan(item, C.OUT_OF_POST_OFFICE, T0),
+        scan(item, C.HANDED_OVER, T0 + timedelta(hours=1), **at_agency),
+        scan(item, C.HANDED_OVER, T0 + timedelta(hours=1, minutes=1), handover_id=record.id, **at_agency),
+    ])
+    assert [r.reject_code for r in results] == [None, "handover_missing", None]
+    assert item.status == ItemStatus.HANDED_OVER
+    assert (item.holder_kind, item.holder_ref_id) == (HolderKind.AGENCY, agency.id)
+
+
+def test_dispatcher_scans_items_of_his_office_only(session, sw):
+    """Office staff may scan their office's items (no postman named as holder), not another office's."""
+    from logistics.models.enums import Role
+    from tests.logistics.tracking.scan_world import add_item
+
+    dispatcher = sw.world.a.users[Role.DISPATCHER]
+    foreign = add_item(session, sw, office=sw.world.b.post_office)
+    results = ingest_scans(session, actor=dispatcher, device_id="office-pc", now=NOW, events=[
+        scan(sw.items[0], C.OUT_OF_POST_OFFICE, T0), scan(foreign, C.OUT_OF_POST_OFFICE, T0)])
+    assert [r.reject_code for r in results] == [None, "not_assigned"]
+    assert (sw.items[0].holder_kind, sw.items[0].holder_ref_id) == (HolderKind.POSTMAN, None)

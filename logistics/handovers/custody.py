@@ -1,0 +1,84 @@
+"""What a confirmed handover does to its items: the tracking domain's scans.
+
+Each line the receiver took becomes one scan made by the record's postman, citing the
+record (``handover_id``): ``handed_over`` when the place receives (the item then belongs
+to the agency or counter), ``collected_from_agency`` when the postman takes a result or
+a dossier from it. The scans go through ``tracking.scans.ingest_scans`` like any phone's,
+so they are applied once, folded in order and announced (SMS) as usual; a scan the
+state machine refuses makes the whole confirmation fail, and nothing changes.
+
+One case has no scan code yet: a dossier already scanned ``accepted_at_counter`` that
+the postman collects from the counter (ACCEPTED stays ACCEPTED, the holder becomes the
+postman). ``take_from_counter`` moves the holder for it, as a stop-gap until tracking
+offers a ``collected_from_counter`` scan.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session
+
+from logistics import audit
+from logistics.exceptions import Conflict
+from logistics.handovers.places import SCAN_FOR_KIND
+from logistics.models import Handover, Item, Postman, User
+from logistics.models.enums import HandoverKind, HolderKind, ItemStatus, ScanOutcome
+from logistics.tracking import scans as tracking_scans
+from logistics.tracking.inputs import ScanInput
+
+# A fixed namespace: the scan of (record, item) always has the same client id, so a
+# retried confirmation can never scan an item twice.
+_NAMESPACE = uuid.UUID("6b1f3f9e-8d0a-4f7e-9a53-2f1c0d7c6a11")
+
+
+class CustodyScanRejected(Conflict):
+    code = "custody_scan_rejected"
+
+
+def client_event_id(handover: Handover, item: Item) -> uuid.UUID:
+    return uuid.uuid5(_NAMESPACE, f"{handover.code}:{item.id}")
+
+
+def take_from_counter(session: Session, *, item: Item, postman_id: int, at: datetime, actor_user_id: int | None) -> None:
+    """The postman now holds ``item`` (accepted at the counter); its status stays ACCEPTED."""
+    item.holder_kind, item.holder_ref_id = HolderKind.POSTMAN, postman_id
+    item.status_at = at
+    item.updated_at = at
+    session.add(item)
+    audit.record(session, actor_user_id=actor_user_id, action="handover.custody_moved", entity="item",
+                 entity_id=item.id, holder="postman", postman_id=postman_id)
+
+
+def apply(session: Session, *, handover: Handover, items: Sequence[Item], at: datetime, actor_user_id: int | None) -> int:
+    """Record the custody change of ``items`` (the taken lines) at ``at``; the number of scans applied."""
+    if not items:
+        return 0
+    postman = session.get(Postman, handover.postman_id)
+    postman_user = session.get(User, postman.user_id)
+    code = SCAN_FOR_KIND[handover.kind]
+    events = []
+    for item in items:
+        if (
+            handover.kind is HandoverKind.FROM_COUNTER
+            and item.status is ItemStatus.ACCEPTED
+            and item.holder_kind is HolderKind.COUNTER
+        ):
+            take_from_counter(session, item=item, postman_id=postman.id, at=at, actor_user_id=actor_user_id)
+            continue
+        events.append(ScanInput(client_event_id=client_event_id(handover, item), s10=item.s10, code=code,
+                                device_time=at, handover_id=handover.id))
+    if not events:
+        return 0
+    # In a savepoint: refused scans are recorded by tracking, and must vanish with the refusal.
+    with session.begin_nested():
+        results = tracking_scans.ingest_scans(session, actor=postman_user, device_id=f"handover:{handover.code}"[:64],
+                                              events=events, now=at)
+        refused = sorted({(e.s10, r.reject_code or "") for e, r in zip(events, results, strict=True)
+                          if r.outcome is ScanOutcome.REJECTED})
+        if refused:
+            codes = ", ".join(f"{s10}: {reason}" for s10, reason in refused)
+            raise CustodyScanRejected(f"The tracking scans of this handover were refused ({codes}).", items=codes)
+    return len(events)
