@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from datetime import time
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, model_validator
@@ -43,7 +44,12 @@ class Settings(BaseSettings):
     # Two-letter S10 service indicator for identifiers this installation issues.
     s10_prefix: str = Field(default="RR", pattern=r"^[A-Z]{2}$")
 
-    sms_backend: Literal["console", "twilio"] = "console"
+    # Where proof photos and signatures go: empty = var_dir/files; s3://bucket/prefix
+    # (with S3_ENDPOINT_URL for MinIO/Ceph) needs the "s3" extra.
+    file_store_url: str = ""
+
+    # "console" (store and log), "twilio", or a gateway registered in logistics.notify.sms.
+    sms_backend: str = "console"
     sms_sender: str = "BUUDIEN"
     twilio_account_sid: str = ""
     twilio_auth_token: SecretStr = SecretStr("")
@@ -59,6 +65,29 @@ class Settings(BaseSettings):
 
     demo_province: str = "Gia Lai"
     demo_seed: int = 7
+
+    # Domain knobs, None = the default documented beside the code that uses it
+    # (logistics.notify.settings, logistics.tracking.links, logistics.tracking.policy).
+    # Read from NOTIFY_QUIET_START, TRACKING_LINK_TTL_DAYS_AFTER_DONE, SCAN_GEOFENCE_RADIUS_M...
+    notify_quiet_start: time | None = None
+    notify_quiet_end: time | None = None
+    notify_max_per_phone_per_hour: int | None = None
+    notify_dispatch_grace_s: int | None = None
+    notify_sending_lease_s: int | None = None
+    notify_max_tries: int | None = None
+    notify_sweep_batch: int | None = None
+    notify_reschedule_horizon_days: int | None = None
+    notify_delivery_slots: tuple[str, ...] | None = None
+    tracking_link_ttl_days_after_done: int | None = None
+    tracking_link_max_age_days: int | None = None
+    tracking_link_lookup_rate_per_s: float | None = None
+    tracking_link_lookup_burst: int | None = None
+    scan_future_tolerance_s: int | None = None
+    scan_before_item_tolerance_s: int | None = None
+    scan_clock_skew_flag_s: int | None = None
+    scan_geofence_radius_m: float | None = None
+    scan_poor_accuracy_m: float | None = None
+    scan_route_day_slack_days: int | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
@@ -80,6 +109,14 @@ class Settings(BaseSettings):
 
     def broker_folder(self) -> Path:
         return (self.var_dir / "broker").resolve()
+
+    def overrides(self, prefix: str) -> dict[str, Any]:
+        """The knobs set under ``prefix`` (e.g. ``notify_``), without the prefix."""
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.__dict__.items()
+            if name.startswith(prefix) and value is not None
+        }
 
     def check_secrets(self) -> None:
         """Refuse to run outside development with a placeholder secret."""

@@ -148,5 +148,5 @@ def store_from_url(url: str | None, *, var_dir: Path) -> FileStore:
 @lru_cache(maxsize=1)
 def get_file_store() -> FileStore:
     settings = get_settings()
-    url = getattr(settings, "file_store_url", None) or os.environ.get("FILE_STORE_URL")
+    url = settings.file_store_url
     return store_from_url(url, var_dir=settings.var_dir)

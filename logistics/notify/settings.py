@@ -1,20 +1,20 @@
-"""Settings of the SMS outbox (``NOTIFY_*`` environment variables).
+"""The SMS outbox's knobs, with their defaults and why.
 
-Kept beside the outbox until they move into ``logistics.config.Settings``; the
-provider's own settings (backend, sender, Twilio credentials) are already there.
+The environment is read once, by ``logistics.config.Settings`` (``NOTIFY_*``
+variables); this model holds the defaults and validation, overridden by what is set.
 """
 
 from __future__ import annotations
 
 from datetime import time
-from functools import lru_cache
 
-from pydantic import field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from logistics.config import get_settings
 
 
-class NotifySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NOTIFY_", env_file=".env", extra="ignore")
+class NotifySettings(BaseModel):
+    model_config = ConfigDict(frozen=True)
 
     # No SMS between these local times [guess, DOMAIN.md §6]; equal times disable the rule.
     quiet_start: time = time(21, 0)
@@ -49,10 +49,5 @@ class NotifySettings(BaseSettings):
         return self.quiet_start != self.quiet_end
 
 
-@lru_cache(maxsize=1)
 def get_notify_settings() -> NotifySettings:
-    return NotifySettings()
-
-
-def reset_notify_settings_cache() -> None:
-    get_notify_settings.cache_clear()
+    return NotifySettings(**get_settings().overrides("notify_"))

@@ -159,3 +159,77 @@ def plan_to_day(plan: Plan, problem: Problem) -> dict:
         routes.append({"vehicle": route.vehicle_id, "stops": stops})
     unserved = [{"item": u.job_id, "reason": u.reason.value.replace("_", " ")} for u in plan.unserved]
     return {"routes": routes, "unserved": unserved, "seconds": round(plan.seconds, 3)}
+
+
+def _kind(problem: Problem, job: Job) -> str:
+    """The format's ``kind``, from the place names ``day_problem`` gives (``home:…``, ``agency:…``)."""
+    if job.pickup is None:
+        return "delivery"
+    place = problem.locations[job.pickup.location].id.split(":")[0]
+    return {"home": "pickup", "agency": "return"}.get(place, "transfer")
+
+
+def problem_to_day(problem: Problem) -> dict:
+    """``problem`` in the open day format: the inverse of ``day_to_problem`` where the format can say it.
+
+    A delivery-only job becomes an item picked up at the first vehicle's start with no service
+    time and a window over every shift (what ``day_to_problem`` reads back as loaded at the start).
+    A vehicle already on its way starts at its current position and time, with the capacity it
+    has left. The format has no words for these, which are therefore lost: skills, pins,
+    penalties (optional items get the format's own), given matrices (travel follows the
+    format's rule at each vehicle's speed and circuity), the objective and consolidation
+    (``service_s`` stays per item). Finished jobs are left out; jobs that cannot be written
+    (an end without coordinates, an item already on board) are listed under ``not_exported``.
+    """
+    locs = problem.locations
+
+    def point(index: int, where: str) -> list[float]:
+        loc = locs[index]
+        if not loc.has_coordinates:
+            raise DayFormatError(where, f"location {loc.id} has no coordinates")
+        return [loc.lat, loc.lon]
+
+    if not problem.vehicles:
+        raise DayFormatError("vehicles", "needs at least one vehicle")
+    vehicles = []
+    for v in problem.vehicles:
+        where = f"vehicles ({v.id})"
+        out: dict[str, Any] = {
+            "id": v.id, "start": point(v.start_location, f"{where}.start"), "end": point(v.end, f"{where}.end"),
+            "shift": [v.start_time, v.shift[1]],
+            "capacity_items": max(0, v.capacity_items - v.current_load_items),
+            "capacity_g": max(0, v.capacity_g - v.current_load_g),
+            "speed_kmh": v.speed_kmh, "circuity": v.circuity,
+        }
+        if v.break_ is not None:
+            out["break"] = {"windows": [list(w) for w in v.break_.windows], "duration_s": v.break_.duration_s}
+        vehicles.append(out)
+    depot = point(problem.vehicles[0].start, f"vehicles ({problem.vehicles[0].id}).start")
+    whole_shift = [[min(v["shift"][0] for v in vehicles), max(v["shift"][1] for v in vehicles)]]
+    items, not_exported = [], []
+    for job in problem.jobs:
+        if job.done:
+            continue
+        if job.in_vehicle is not None:
+            not_exported.append({"item": job.id, "reason": f"on board {job.in_vehicle}"})
+            continue
+        try:
+            if job.pickup is None:
+                pickup = {"lat": depot[0], "lon": depot[1], "windows": whole_shift, "service_s": 0}
+            else:
+                lat, lon = point(job.pickup.location, f"items ({job.id}).pickup")
+                pickup = {"lat": lat, "lon": lon, "windows": [list(w) for w in job.pickup.windows],
+                          "service_s": job.pickup.service_s}
+            lat, lon = point(job.delivery.location, f"items ({job.id}).delivery")
+        except DayFormatError as e:
+            not_exported.append({"item": job.id, "reason": str(e)})
+            continue
+        delivery = {"lat": lat, "lon": lon, "windows": [list(w) for w in job.delivery.windows],
+                    "service_s": job.delivery.service_s}
+        items.append({"id": job.id, "kind": _kind(problem, job), "pickup": pickup, "delivery": delivery,
+                      "weight_g": job.weight_g, "mandatory": job.mandatory})
+    day: dict[str, Any] = {"name": problem.name, "depot": {"lat": depot[0], "lon": depot[1]},
+                           "vehicles": vehicles, "items": items}
+    if not_exported:
+        day["not_exported"] = not_exported
+    return day

@@ -127,11 +127,15 @@ class Job:
 
 @dataclass(frozen=True)
 class Consolidation:
-    """Delivery-only items at one address become one stop.
+    """Items with the same stops become one stop (``nodes.build_nodes``).
 
-    Items are merged when they share location, windows, pinned vehicle,
-    skills and mandatory flag. The stop's service time is the longest item
-    service plus ``per_extra_item_s`` for every further item.
+    Delivery-only items are merged when they share location, windows,
+    eligible vehicles (pins, skills, capacity) and mandatory flag; pickup →
+    delivery pairs when they share both ends' places and windows, eligible
+    vehicles and mandatory flag. The stop's service time is the longest item
+    service plus ``per_extra_item_s`` for every further item. ``None`` keeps
+    one stop per item end (the open day format, whose scoring serves items one
+    after another).
     """
 
     per_extra_item_s: int = 30

@@ -3,7 +3,7 @@
 Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps:
 
 1. ``nodes.build_nodes``: diagnosis (hopeless jobs leave with their reason) and
-   consolidation (delivery-only items at one address become one stop).
+   consolidation (items with the same stops, delivery-only or pairs, become one stop).
 2. Optionally a proposer (``SearchOptions.proposer``: PyVRP or VROOM) builds routes.
 3. Stops with several windows get one (``construction.pick_windows``): from the
    current plan when re-planning, from the proposal, or from a quick solution of

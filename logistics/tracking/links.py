@@ -21,11 +21,10 @@ import threading
 import time
 from collections import OrderedDict
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Final
 
 import sqlalchemy as sa
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import Session, select
 
 from logistics.config import get_settings
@@ -43,10 +42,10 @@ PATH_PREFIX: Final = "/t/"
 _TOKEN_RE: Final = re.compile(r"[A-Za-z0-9_-]{%d}" % TOKEN_LENGTH)
 
 
-class LinkSettings(BaseSettings):
-    """``TRACKING_LINK_*`` environment variables."""
+class LinkSettings(BaseModel):
+    """Tracking-link knobs; ``TRACKING_LINK_*`` variables (read by config.Settings) override them."""
 
-    model_config = SettingsConfigDict(env_prefix="TRACKING_LINK_", env_file=".env", extra="ignore")
+    model_config = ConfigDict(frozen=True)
 
     ttl_days_after_done: int = 30  # [guess] long enough to check a delivery or complain
     max_age_days: int = 180  # complaints are allowed within 6 months (DOMAIN.md §2)
@@ -54,9 +53,8 @@ class LinkSettings(BaseSettings):
     lookup_burst: int = 30
 
 
-@lru_cache(maxsize=1)
 def get_link_settings() -> LinkSettings:
-    return LinkSettings()
+    return LinkSettings(**get_settings().overrides("tracking_link_"))
 
 
 class RateLimited(DomainError):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 11:38:57.023142
+Create Date: 2026-11-21 12:25:31.938608
 """
 
 from __future__ import annotations

@@ -136,8 +136,10 @@ def redis_server() -> Iterator[str]:
         yield explicit
         return
     if _redis_answers(DEFAULT_REDIS):
-        # A database number of our own on the shared server; only it is flushed.
-        yield "redis://127.0.0.1:6379/11"
+        # A database number of our own on the shared server (databases 1-15, by process,
+        # so two test runs on one machine do not consume each other's tasks); only it is
+        # flushed.
+        yield f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
         return
     binary = shutil.which("redis-server")
     if not binary:

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 
 from logistics.notify import sms
-from logistics.notify.settings import reset_notify_settings_cache
+from logistics.config import reset_settings_cache
 from tests.logistics.notify.notify_factories import Place, make_place
 
 
@@ -19,9 +19,9 @@ def no_quiet_hours(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Quiet hours off unless a test turns them on: the wall clock must not decide."""
     monkeypatch.setenv("NOTIFY_QUIET_START", "00:00")
     monkeypatch.setenv("NOTIFY_QUIET_END", "00:00")
-    reset_notify_settings_cache()
+    reset_settings_cache()
     yield
-    reset_notify_settings_cache()
+    reset_settings_cache()
 
 
 @pytest.fixture()
