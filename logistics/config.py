@@ -120,7 +120,7 @@ class Settings(BaseSettings):
 
     def check_secrets(self) -> None:
         """Refuse to run outside development with a placeholder secret."""
-        if self.app_env == "production":
+        if self.app_env != "development":
             if self.secret_key.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS or len(
                 self.secret_key.get_secret_value()
             ) < 32:

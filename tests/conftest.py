@@ -23,6 +23,8 @@ os.environ.update(
         "JOBS_RESULT_BACKEND": "cache+memory://",
         "SMS_BACKEND": "console",
         "PUBLIC_BASE_URL": "http://testserver",
+        # Outside development a placeholder secret is refused, tests included.
+        "SECRET_KEY": "test-" + "k" * 43,
     }
 )
 

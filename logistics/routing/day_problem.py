@@ -35,9 +35,11 @@ from logistics.routing.problem import Break, Consolidation, Job, Location, Probl
 SPEED_KMH = {VehicleKind.MOTORBIKE: 28.0, VehicleKind.CAR: 30.0, VehicleKind.BICYCLE: 12.0, VehicleKind.ON_FOOT: 4.5}
 CIRCUITY = 1.35
 HOME_SERVICE_S = 240  # ID check, signature, sealing: about four minutes at a door
-# Per item at a counter or agency: items for one desk are handed over together, so
-# the visit takes 60 s an item (a 20-item batch: 20 minutes of counting and signing).
+# At a counter or agency the items of one batch are handed over together: the first
+# takes DESK_SERVICE_S, each further one EXTRA_ITEM_S (the problem's consolidation
+# rule), so a 20-item batch takes about 10 minutes of counting and signing.
 DESK_SERVICE_S = 60
+EXTRA_ITEM_S = 30
 LOOKAHEAD_WORKING_DAYS = 3
 # Dropping an optional item costs this many seconds of route time divided by the
 # working days left before its deadline: due tomorrow is worth a 90-minute detour.
@@ -190,7 +192,7 @@ def build_day_problem(session: Session, *, post_office_id: int, day: date,
     ctx.places, ctx.locations = locs.places, locs.locations
     problem = Problem(
         name=f"{office.code} {day.isoformat()}", locations=tuple(locs.locations), vehicles=tuple(vehicles),
-        jobs=tuple(jobs), consolidation=Consolidation(per_extra_item_s=30),
+        jobs=tuple(jobs), consolidation=Consolidation(per_extra_item_s=EXTRA_ITEM_S),
     )
     return problem, ctx
 

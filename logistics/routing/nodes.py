@@ -199,8 +199,8 @@ def build_nodes(problem: Problem, provider: MatrixProvider | None = None) -> Nod
     for (p_loc, p_windows, d_loc, d_windows, vehicles, mandatory, *_), all_jobs in pair_groups.items():
         for jobs in _chunks(problem, vehicles, all_jobs):
             pn = len(nodes)
-            common = dict(job_ids=tuple(j.id for j in jobs), vehicles=vehicles, mandatory=mandatory,
-                          penalty=sum(j.penalty for j in jobs))
+            common = {"job_ids": tuple(j.id for j in jobs), "vehicles": vehicles, "mandatory": mandatory,
+                      "penalty": sum(j.penalty for j in jobs)}
             grams = sum(j.weight_g for j in jobs)
             nodes.append(Node(Action.PICKUP, location=p_loc, windows=p_windows,
                               service_s=_service(jobs, lambda j: j.pickup, per_extra),

@@ -122,8 +122,7 @@ def build_model(nodes: Nodes, order_pins: list[list[int]] | None = None) -> Mode
         for (_, close), (nxt, _) in zip(windows, windows[1:]):
             if nxt > close + 1:
                 start.RemoveInterval(close + 1, nxt - 1)
-        interval = solver.FixedDurationIntervalVar(start, veh.break_.duration_s, routing.ActiveVehicleVar(v),
-                                                   f"break_{veh.id}")
+        interval = solver.FixedDurationIntervalVar(start, veh.break_.duration_s, f"break_{veh.id}")
         time.SetBreakIntervalsOfVehicle([interval], v, visit_transits)
         breaks[v] = interval
 

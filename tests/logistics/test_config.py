@@ -22,10 +22,11 @@ def test_defaults_need_no_server(tmp_path, monkeypatch):
     settings.check_secrets()  # development accepts the placeholder
 
 
+@pytest.mark.parametrize("env", ["production", "test"])
 @pytest.mark.parametrize("secret", ["change-me", "secret", "short-but-not-placeholder"])
-def test_production_refuses_placeholder_secret(secret):
-    """Production refuses a placeholder or short SECRET_KEY with a clear error."""
-    settings = Settings(_env_file=None, app_env="production", secret_key=SecretStr(secret))
+def test_outside_development_a_placeholder_secret_is_refused(secret, env):
+    """Outside development a placeholder or short SECRET_KEY is refused with a clear error."""
+    settings = Settings(_env_file=None, app_env=env, secret_key=SecretStr(secret))
     with pytest.raises(ConfigurationError) as raised:
         settings.check_secrets()
     assert raised.value.code == "unsafe_secret_key"

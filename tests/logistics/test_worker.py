@@ -3,11 +3,7 @@ broker with SQLite (a fresh machine) and on Redis with PostgreSQL (production)."
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,21 +17,9 @@ from logistics.models import ApiToken, User
 from logistics.models.enums import Role, TokenKind
 from logistics.models.types import utcnow
 from support.servers import redis_server
+from support.workers import running_worker
 
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    command = [sys.executable, "-m", "celery", "-A", "logistics.worker:celery_app", "worker", "-P", "solo",
-               "-Q", "default,routing,notify", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def _seed_tokens(url: str) -> None:

@@ -10,12 +10,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api_core.deps import get_session
 from api_core.errors import install_error_handlers
 from api_core.request_id import RequestIdMiddleware
 from mobile_api.router import router
 from tests.logistics.tracking.scan_world import ScanWorld, build_scan_world
 from tests.web.factories import PASSWORD
+from support.sessions import serve_from
 
 
 @pytest.fixture()
@@ -30,16 +30,7 @@ def client(session: Session) -> Iterator[TestClient]:
     install_error_handlers(app)
     app.include_router(router, prefix="/mobile/v1")
 
-    def request_session() -> Iterator[Session]:
-        savepoint = session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
-
-    app.dependency_overrides[get_session] = request_session
+    serve_from(app, session)
     with TestClient(app, raise_server_exceptions=True) as client:
         yield client
 

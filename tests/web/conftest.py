@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api_core.deps import get_session
 from tests.web.factories import World, build_world
 from web.app import create_app
+from support.sessions import serve_from
 
 
 @pytest.fixture()
@@ -29,16 +29,7 @@ def world(session: Session) -> World:
 def app(session: Session) -> FastAPI:
     app = create_app()
 
-    def request_session() -> Iterator[Session]:
-        savepoint = session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
-
-    app.dependency_overrides[get_session] = request_session
+    serve_from(app, session)
     return app
 
 

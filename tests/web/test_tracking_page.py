@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api_core.deps import get_session
 from api_core.errors import install_error_handlers
 from logistics.config import Settings
 from logistics.models import DeliveryReschedule, Dossier, Notification
@@ -22,6 +21,7 @@ from logistics.tracking import links
 from logistics.workdays import LOCAL_TZ, WorkCalendar
 from tests.logistics.notify.notify_factories import FULL_NAME, add_scan, make_item, make_place
 from web.routers import tracking_page
+from support.sessions import serve_from
 
 AT = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)
 
@@ -34,16 +34,7 @@ def app(session: Session) -> FastAPI:
     app.state.settings = Settings(public_base_url="http://testserver")
     app.state.tracking_limiter = links.LookupLimiter(rate_per_s=100.0, burst=100)
 
-    def request_session() -> Iterator[Session]:
-        savepoint = session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
-
-    app.dependency_overrides[get_session] = request_session
+    serve_from(app, session)
     return app
 
 

@@ -11,7 +11,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api_core.deps import get_session
 from api_core.errors import install_error_handlers
 from logistics.config import Settings
 from logistics.models import Notification
@@ -20,6 +19,7 @@ from logistics.notify.sms import STATUS_CALLBACK_PATH
 from support.fake_twilio import AUTH_TOKEN, FakeTwilio
 from tests.logistics.notify.notify_factories import make_item, make_place
 from web.routers import twilio_webhook
+from support.sessions import serve_from
 
 N = NotificationStatus
 PUBLIC = "https://bcci.example.vn"
@@ -33,16 +33,7 @@ def client(session: Session) -> Iterator[TestClient]:
     app.include_router(twilio_webhook.router)
     app.state.settings = Settings(public_base_url=PUBLIC, twilio_auth_token=AUTH_TOKEN, sms_backend="twilio")
 
-    def request_session() -> Iterator[Session]:
-        savepoint = session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
-
-    app.dependency_overrides[get_session] = request_session
+    serve_from(app, session)
     # The app sees http://testserver, as behind a TLS-terminating proxy.
     with TestClient(app, base_url="http://testserver") as client:
         yield client

@@ -149,41 +149,12 @@ def dossier_at_agency(session: Session, hw: HandoverWorld, *, delivery: ResultDe
 
 
 def handover_app(session: Session):  # noqa: ANN201
-    """The web app with the handover routers and the mobile API (with its handovers) on the
-    rolled-back test session, each request in a savepoint (as tests/web/conftest.py does)."""
-    from collections.abc import Iterator
-
-    from fastapi import APIRouter
-
-    from api_core.deps import get_session
-    from mobile_api import handovers as mobile_handovers
-    from mobile_api.router import router as mobile_router
+    """The web app (handover routers and the mobile API included) on the rolled-back
+    test session, each request in a savepoint."""
+    from support.sessions import serve_from
     from web.app import create_app
-    from web.routers import agency_pages, handovers
 
-    app = create_app()
-    paths = {getattr(r, "path", "") for r in app.routes}
-    if "/api/v1/desk" not in paths:
-        app.include_router(handovers.router)
-        app.include_router(agency_pages.router)
-    if "/mobile/v1/handovers" not in paths:
-        mobile = APIRouter()
-        if not any(p.startswith("/mobile/v1/") for p in paths):
-            mobile.include_router(mobile_router)
-        mobile.include_router(mobile_handovers.router)
-        app.include_router(mobile, prefix="/mobile/v1")
-
-    def request_session() -> Iterator[Session]:
-        savepoint = session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
-
-    app.dependency_overrides[get_session] = request_session
-    return app
+    return serve_from(create_app(), session)
 
 
 def phone_headers(client, username: str = "postman_a", device_id: str = "phone-a-0001") -> dict[str, str]:  # noqa: ANN001

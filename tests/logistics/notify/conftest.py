@@ -4,13 +4,13 @@ and a session factory that commits into the rolled-back test session."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from sqlmodel import Session
 
 from logistics.notify import sms
 from logistics.config import reset_settings_cache
+from support.sessions import savepoint
 from tests.logistics.notify.notify_factories import Place, make_place
 
 
@@ -38,14 +38,7 @@ def console() -> sms.ConsoleProvider:
 def nested(session: Session):
     """A ``session_factory`` for ``outbox.deliver``: each unit of work is a savepoint."""
 
-    @contextmanager
-    def factory() -> Iterator[Session]:
-        savepoint = session.begin_nested()
-        try:
-            yield session
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
+    def factory():  # noqa: ANN202
+        return savepoint(session)
 
     return factory

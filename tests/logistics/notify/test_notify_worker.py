@@ -4,12 +4,7 @@ broker and on PostgreSQL with Redis; a lost broker message is recovered by the s
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,22 +22,10 @@ from logistics.models.types import utcnow
 from logistics.notify import service
 from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from support.servers import redis_server
+from support.workers import running_worker
 from tests.logistics.notify.notify_factories import add_scan, make_item, make_place
 
 pytestmark = pytest.mark.slow
-
-
-@contextmanager
-def running_worker(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    command = [sys.executable, "-m", "celery", "-A", "logistics.worker:celery_app", "worker", "-P", "solo",
-               "-Q", "default,routing,notify", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"]
-    with open(log, "wb") as out:
-        process = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
 
 
 def _env(url: str, broker: str, backend: str, var: Path, fake: FakeTwilio) -> dict[str, str]:

@@ -41,7 +41,7 @@ def test_a_problem_built_in_code_round_trips_and_plans_feasibly():
         (j.id, j.delivery.windows, j.weight_g) for j in p.jobs]
     assert problem_to_day(back)["items"] == day["items"]
     plan = solve(back, time_limit_s=1.0)
-    errors, score = score_day_plan(day, plan_to_day(plan, back))
+    errors, _ = score_day_plan(day, plan_to_day(plan, back))
     assert errors == []
     assert plan.unserved == ()
 

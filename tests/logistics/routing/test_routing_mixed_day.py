@@ -21,9 +21,10 @@ from logistics.routing.solver import solve
 H = inst.H
 DESK = ((7 * H + 1800, 11 * H + 1800), (13 * H + 1800, 17 * H))  # an agency's hours with the lunch gap
 LUNCH = Break(windows=((11 * H, 12 * H + 1800),), duration_s=3600)
+CONSOLIDATED = Consolidation()
 
 
-def desk_batches_day(per_agency: int = 30, consolidation: Consolidation | None = Consolidation()):
+def desk_batches_day(per_agency: int = 30, consolidation: Consolidation | None = CONSOLIDATED):
     """Seven postmen; ``per_agency`` dossiers counter → each of 3 agencies, a third as many back,
     results from 2 agencies to the office, 6 home deliveries and 2 home pickups; 60 s per item
     at desks, everyone with a lunch break."""
