@@ -25,7 +25,7 @@ from sqlmodel import Session, select
 from logistics.config import get_settings
 from logistics.exceptions import NotFound
 from logistics.geo import from_geojson, point
-from logistics.models import Agency, Counter, Dossier, Item, PostOffice, Postman, Procedure
+from logistics.models import Agency, Counter, DeliveryReschedule, Dossier, Item, PostOffice, Postman, Procedure
 from logistics.models.enums import HolderKind, ItemStatus, LegKind, PlaceKind, VehicleKind
 from logistics.routing.hours import seconds_of, windows_on
 from logistics.routing.problem import Break, Consolidation, Job, Location, Problem, Vehicle, Visit
@@ -134,11 +134,27 @@ def _priority(item: Item, ctx: DayContext, working_days_left) -> tuple[bool, int
 
 
 def candidate_items(session: Session, *, post_office_id: int) -> list[Item]:
+    """The office's items whose next move is a trip, except those the citizen asked to
+    collect at the post office (their latest reschedule choice)."""
     rows = session.exec(select(Item).where(Item.post_office_id == post_office_id)).all()
-    return [
+    waiting = [
         item for item in rows
         if item.status in _WAITING_FOR_TRIP[item.leg] and item.holder_kind is not HolderKind.POSTMAN
     ]
+    held = _held_at_post_office(session, [item.id for item in waiting])
+    return [item for item in waiting if item.id not in held]
+
+
+def _held_at_post_office(session: Session, item_ids: list[int]) -> set[int]:
+    latest: dict[int, str] = {}
+    choices = session.exec(
+        select(DeliveryReschedule.item_id, DeliveryReschedule.choice)
+        .where(DeliveryReschedule.item_id.in_(item_ids))
+        .order_by(DeliveryReschedule.created_at, DeliveryReschedule.id)
+    )
+    for item_id, choice in choices:
+        latest[item_id] = choice  # later rows overwrite earlier ones
+    return {item_id for item_id, choice in latest.items() if choice == "hold_at_post_office"}
 
 
 def build_day_problem(session: Session, *, post_office_id: int, day: date,

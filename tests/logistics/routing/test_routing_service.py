@@ -173,3 +173,21 @@ def test_geojson_has_a_line_per_route_and_a_point_per_stop(session):
     assert lines[0]["geometry"]["coordinates"][0] == [OFFICE[1], OFFICE[0]]
     assert len(points) == len(session.exec(select(RouteStop)).all())
     assert all(p["properties"]["items"] for p in points)
+
+
+def test_items_the_citizen_will_collect_are_not_planned(session):
+    """A delivery whose citizen chose, last, to collect at the post office stays out of the plan;
+    one who changed their mind back to a window is planned."""
+    from logistics.models import DeliveryReschedule
+
+    w = _world(session)
+    held = _item(session, w, 1, LegKind.HOME_DELIVERY)
+    changed = _item(session, w, 2, LegKind.HOME_DELIVERY)
+    session.add(DeliveryReschedule(item_id=held.id, choice="hold_at_post_office"))
+    session.add(DeliveryReschedule(item_id=changed.id, choice="hold_at_post_office",
+                                   created_at=datetime(2026, 11, 20, 1, tzinfo=UTC)))
+    session.add(DeliveryReschedule(item_id=changed.id, choice="window",
+                                   created_at=datetime(2026, 11, 20, 2, tzinfo=UTC)))
+    session.flush()
+    problem, ctx = build_day_problem(session, post_office_id=w["office"].id, day=DAY)
+    assert sorted(i.id for i in ctx.items.values()) == [changed.id]
