@@ -122,9 +122,12 @@ def _home_windows(item: Item, ctx: DayContext) -> tuple[tuple[int, int], ...]:
 
 def _priority(item: Item, ctx: DayContext, working_days_left) -> tuple[bool, int] | None:  # noqa: ANN001
     """(mandatory, penalty), or None when the item is not for this day."""
-    if item.leg in (LegKind.HOME_PICKUP,) and item.window_start is not None:
-        booked = item.window_start.astimezone(ctx.tz).date()
-        return (True, 0) if booked == ctx.day else None
+    if item.window_start is not None and item.window_end is not None:
+        # A window the citizen booked (or rescheduled to) decides the day: that day it
+        # is a promise, any other day it is not for the route.
+        first = item.window_start.astimezone(ctx.tz).date()
+        last = item.window_end.astimezone(ctx.tz).date()
+        return (True, 0) if first <= ctx.day <= last else None
     if item.due_date is None or item.due_date <= ctx.day:
         return True, 0
     left = working_days_left(item.due_date)

@@ -191,3 +191,20 @@ def test_items_the_citizen_will_collect_are_not_planned(session):
     session.flush()
     problem, ctx = build_day_problem(session, post_office_id=w["office"].id, day=DAY)
     assert sorted(i.id for i in ctx.items.values()) == [changed.id]
+
+
+def test_a_window_booked_on_another_day_keeps_the_item_off_this_day(session):
+    """An item whose booked window is on another day is not planned today, however close its deadline;
+    on the booked day it is mandatory."""
+    w = _world(session)
+    other_day = _item(session, w, 1, LegKind.HOME_DELIVERY, due=date(2026, 11, 24), window=(9, 11))
+    from zoneinfo import ZoneInfo
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
+    other_day.window_start = datetime(2026, 11, 24, 9, tzinfo=vn)
+    other_day.window_end = datetime(2026, 11, 24, 11, tzinfo=vn)
+    session.flush()
+    problem, _ = build_day_problem(session, post_office_id=w["office"].id, day=DAY)
+    assert problem.jobs == ()
+    problem, _ = build_day_problem(session, post_office_id=w["office"].id, day=date(2026, 11, 24))
+    assert [j.mandatory for j in problem.jobs] == [True]
