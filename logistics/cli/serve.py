@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -85,6 +86,10 @@ def serve(
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     prepare_database(settings, seed_if_empty=seed_demo_province)
     start_workers = settings.is_embedded_broker if embedded_worker is None else embedded_worker
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
+    # process would die there and orphan the worker and beat. Exiting normally lets the
+    # ExitStack below stop them.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     with ExitStack() as stack:
         if start_workers:
             log_dir = settings.var_dir / "log"
@@ -94,6 +99,10 @@ def serve(
         # An import string, not an import: the domain package never imports the web layer.
         uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
                     proxy_headers=True, log_level="info")
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def worker(ctx: typer.Context, concurrency: int = typer.Option(2, "-c", "--concurrency"),

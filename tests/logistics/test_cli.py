@@ -89,6 +89,26 @@ def test_serve_answers_health_and_docs_with_a_seeded_province(tmp_path):
         process.terminate()
         process.wait(timeout=30)
         log.close()
+    # Stopping serve stops the worker and beat it started (no orphans left running).
+    children = [int(line.split("pid ")[1].split(")")[0]) for line in (tmp_path / "serve.log").read_text().splitlines()
+                if line.startswith("started ") and "pid " in line]
+    assert len(children) == 2
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        time.sleep(0.2)
+    assert not any(_alive(pid) for pid in children)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead but not yet reaped by its (gone) parent: /proc says so.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
 
 
 def test_seed_refuses_a_real_sms_backend(tmp_path):
