@@ -128,13 +128,8 @@ def add_demo_handovers(
         if results:
             _stop(session, route, PlaceKind.AGENCY, agency, results, StopAction.PICKUP, t2 + timedelta(minutes=10))
 
-        collect = records.open_handover(session, actor=postman_user, kind=HandoverKind.FROM_COUNTER,
-                                        place_code=counter.code, now=t1)
-        for item in batch:
-            records.add_item(session, actor=postman_user, handover=collect, s10=item.s10, now=t1)
-        token, _ = confirmation.issue_qr_token(session, actor=counter_clerk, handover=collect, fees_handed_vnd=None, now=t1)
-        made.append(confirmation.confirm_with_qr(session, actor=postman_user, handover=collect, token=token,
-                                                 now=t1 + timedelta(minutes=2)))
+        made.append(_collected_by_qr(session, postman_user=postman_user, clerk=counter_clerk,
+                                     kind=HandoverKind.FROM_COUNTER, place_code=counter.code, items=batch, at=t1))
 
         deliver = records.open_handover(session, actor=postman_user, kind=HandoverKind.TO_AGENCY,
                                         place_code=agency.code, now=t2)
@@ -149,12 +144,19 @@ def add_demo_handovers(
                                                    fees_handed_vnd=None, appointments=appointments,
                                                    now=t2 + timedelta(minutes=3)))
         if results:
-            t3 = t2 + timedelta(minutes=10)
-            take = records.open_handover(session, actor=postman_user, kind=HandoverKind.FROM_AGENCY,
-                                         place_code=agency.code, now=t3)
-            for item in results:
-                records.add_item(session, actor=postman_user, handover=take, s10=item.s10, now=t3)
-            token, _ = confirmation.issue_qr_token(session, actor=agency_clerk, handover=take, fees_handed_vnd=None, now=t3)
-            made.append(confirmation.confirm_with_qr(session, actor=postman_user, handover=take, token=token,
-                                                     now=t3 + timedelta(minutes=2)))
+            made.append(_collected_by_qr(session, postman_user=postman_user, clerk=agency_clerk,
+                                         kind=HandoverKind.FROM_AGENCY, place_code=agency.code, items=results,
+                                         at=t2 + timedelta(minutes=10)))
     return made
+
+
+def _collected_by_qr(session: Session, *, postman_user: User, clerk: User, kind: HandoverKind, place_code: str,
+                     items: Sequence[Item], at: datetime) -> Handover:
+    """The postman opens a record at the place, scans ``items`` onto it, and confirms it
+    by scanning the QR code the clerk shows two minutes later."""
+    handover = records.open_handover(session, actor=postman_user, kind=kind, place_code=place_code, now=at)
+    for item in items:
+        records.add_item(session, actor=postman_user, handover=handover, s10=item.s10, now=at)
+    token, _ = confirmation.issue_qr_token(session, actor=clerk, handover=handover, fees_handed_vnd=None, now=at)
+    return confirmation.confirm_with_qr(session, actor=postman_user, handover=handover, token=token,
+                                        now=at + timedelta(minutes=2))

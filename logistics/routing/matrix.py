@@ -22,9 +22,9 @@ from typing import Protocol, Sequence
 import httpx
 import numpy as np
 
+from logistics.geo import haversine_matrix_m  # R = 6371.0088 km, the postal-day format's
 from logistics.routing.problem import Location, Problem, TravelMatrix, Vehicle
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius, as the postal-day format specifies
 UNREACHABLE_S = 10**7  # stands in for OSRM's null (no road): far beyond any shift
 
 
@@ -32,16 +32,6 @@ class MatrixProvider(Protocol):
     def durations_and_distances(
         self, locations: Sequence[Location], profile: str
     ) -> tuple[np.ndarray, np.ndarray]: ...
-
-
-def haversine_matrix_m(lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    """Great-circle distances in metres (float) between all pairs of points."""
-    lat = np.radians(np.asarray(lats, dtype=float))
-    lon = np.radians(np.asarray(lons, dtype=float))
-    dlat = lat[:, None] - lat[None, :]
-    dlon = lon[:, None] - lon[None, :]
-    a = np.sin(dlat / 2) ** 2 + np.cos(lat[:, None]) * np.cos(lat[None, :]) * np.sin(dlon / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def travel_seconds(distance_m: float | np.ndarray, speed_kmh: float) -> np.ndarray:
