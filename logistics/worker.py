@@ -22,7 +22,7 @@ QUEUES = ("default", "routing", "notify")
 def broker_options(settings: Settings) -> dict[str, Any]:
     if settings.is_embedded_broker:
         folder = settings.broker_folder()
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             (folder / sub).mkdir(parents=True, exist_ok=True)
         return {
             "broker_url": "filesystem://",
@@ -30,6 +30,8 @@ def broker_options(settings: Settings) -> dict[str, Any]:
                 "data_folder_in": str(folder / "queue"),
                 "data_folder_out": str(folder / "queue"),
                 "processed_folder": str(folder / "processed"),
+                # kombu's default is ./control, relative to wherever the process runs.
+                "control_folder": str(folder / "control"),
                 "store_processed": False,
             },
             "result_backend": settings.jobs_result_backend or f"file://{(settings.var_dir / 'results').resolve()}",
