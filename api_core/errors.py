@@ -104,7 +104,11 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         if exc.code not in ("missing_token", "invalid_credentials"):
             challenge += ', error="invalid_token"'  # a token was sent and is no good
         headers = {"WWW-Authenticate": challenge}
-    return error_response(exc.status_code, exc.code, exc.detail, headers=headers)
+    # What the domain names about the error (the field at fault, a current status) goes
+    # along as plain members; anything else it carries stays on the server.
+    extra = {k: v for k, v in exc.context.items()
+             if isinstance(v, str | int | float | bool) and k not in ("error", "detail", "fields")}
+    return error_response(exc.status_code, exc.code, exc.detail, headers=headers, **extra)
 
 
 def _path(loc: Sequence[str | int]) -> str:

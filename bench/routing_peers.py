@@ -30,7 +30,7 @@ import numpy as np
 from logistics.routing.evaluate import dimacs_matrix, evaluate_vrptw, service_times
 from logistics.routing.vrplib import read_instance, solve_vrplib
 
-ROOT = Path("/work/shared/bench/vrptw")
+ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "vrptw"
 
 
 def instance_paths(args: list[str]) -> list[Path]:

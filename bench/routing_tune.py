@@ -20,7 +20,7 @@ from pathlib import Path
 from logistics.routing.solver import SearchOptions
 from logistics.routing.vrplib import solve_vrplib
 
-ROOT = Path("/work/shared/bench/vrptw")
+ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "vrptw"
 
 
 def instance_path(name: str) -> Path:

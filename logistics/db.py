@@ -34,12 +34,23 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI 
     cursor.close()
 
 
+def _sqlite_begin_before_savepoint(connection, _name) -> None:  # noqa: ANN001 - engine event hook
+    # pysqlite opens a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT sent
+    # before any of them would start one of its own, and releasing it would commit for
+    # real: a nested unit of work (a scan batch, a test's request) would escape the
+    # transaction around it. Open that transaction first.
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url`` with the settings every caller of that backend needs."""
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")

@@ -71,6 +71,7 @@ def configure(app: Celery, settings: Settings) -> None:
         beat_schedule={
             "purge-expired-tokens": {"task": "system.purge_expired_tokens", "schedule": timedelta(hours=1)},
             "sweep-sms-outbox": {"task": "notify.sweep_outbox", "schedule": timedelta(minutes=1)},
+            "requeue-stale-day-files": {"task": "routing.requeue_stale_day_files", "schedule": timedelta(minutes=1)},
         },
     )
 

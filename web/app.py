@@ -18,7 +18,18 @@ from api_core.request_id import RequestIdMiddleware
 from logistics.config import Settings, get_settings
 from logistics.db import get_engine, make_engine
 from mobile_api.router import router as mobile_router
-from web.routers import agency_pages, auth, catalog, dossiers, handovers, health, items, tracking_page, twilio_webhook
+from web.routers import (
+    agency_pages,
+    auth,
+    catalog,
+    day_files,
+    dossiers,
+    handovers,
+    health,
+    items,
+    tracking_page,
+    twilio_webhook,
+)
 
 DESCRIPTION = """\
 **Bưu chính công ích — tiếp nhận hồ sơ và trả kết quả thủ tục hành chính.**
@@ -71,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dossiers.router)
     app.include_router(items.router)
     app.include_router(handovers.router)
+    app.include_router(day_files.router)
     app.include_router(agency_pages.router)
     app.include_router(twilio_webhook.router)
     app.include_router(tracking_page.router)

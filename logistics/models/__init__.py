@@ -8,6 +8,7 @@ from logistics.models.agency import Agency, AgencyBase
 from logistics.models.api_token import ApiToken
 from logistics.models.audit_log import AuditLog
 from logistics.models.counter import Counter, CounterBase
+from logistics.models.day_file import DayFile, DayFileStatus
 from logistics.models.delivery_reschedule import DeliveryReschedule
 from logistics.models.delivery_otp import DeliveryOtp
 from logistics.models.dossier import Dossier, DossierBase
@@ -35,7 +36,7 @@ from logistics.models.user import User, UserBase
 
 __all__ = [
     "AdminUnit", "AdminUnitBase", "Agency", "AgencyBase", "ApiToken", "AuditLog", "Counter",
-    "CounterBase", "DeliveryOtp", "DeliveryReschedule", "PositionPing", "ProofFile", "ProofKind", "Dossier", "DossierBase", "DossierDocument", "Handover", "HandoverBase", "HandoverLine", "Holiday",
+    "CounterBase", "DayFile", "DayFileStatus", "DeliveryOtp", "DeliveryReschedule", "PositionPing", "ProofFile", "ProofKind", "Dossier", "DossierBase", "DossierDocument", "Handover", "HandoverBase", "HandoverLine", "Holiday",
     "Item", "ItemBase", "LegacyUnitCode", "Notification", "NotificationBase", "Person", "PersonBase",
     "PostOffice", "PostOfficeBase", "Postman", "PostmanBase", "Procedure", "ProcedureBase", "Route",
     "RouteBase", "RouteStop", "RouteStopBase", "RouteStopItem", "S10Allocation", "S10Series",

@@ -27,3 +27,8 @@ class Route(RouteBase, table=True):
     post_office_id: int = Field(foreign_key="post_office.id", index=True)
     postman_id: int = Field(foreign_key="postman.id", index=True)
     planned_at: datetime = datetime_field(default_factory=utcnow)
+    # When the plan has the postman leave the office, come back, and take the break.
+    departs_at: datetime | None = datetime_field(default=None, nullable=True)
+    returns_at: datetime | None = datetime_field(default=None, nullable=True)
+    break_starts_at: datetime | None = datetime_field(default=None, nullable=True)
+    break_ends_at: datetime | None = datetime_field(default=None, nullable=True)

@@ -89,8 +89,12 @@ def save_plan(session: Session, *, plan: Plan, ctx: DayContext) -> DaySummary:
     stops_written = items_written = 0
     for planned in plan.used_routes:
         postman = ctx.postmen[planned.vehicle_id]
+        pause = next((s for s in planned.stops if s.action is Action.BREAK), None)
         route = Route(post_office_id=office.id, postman_id=postman.id, day=ctx.day, status=RouteStatus.PLANNED,
-                      distance_m=planned.distance_m, duration_s=planned.duration_s)
+                      distance_m=planned.distance_m, duration_s=planned.duration_s,
+                      departs_at=ctx.local_datetime(planned.start_s), returns_at=ctx.local_datetime(planned.end_s),
+                      break_starts_at=ctx.local_datetime(pause.start_s) if pause else None,
+                      break_ends_at=ctx.local_datetime(pause.end_s) if pause else None)
         session.add(route)
         session.flush()
         seq = 0

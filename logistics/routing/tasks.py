@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date
 
 from logistics.db import session_scope
-from logistics.routing import service
+from logistics.routing import day_files, service
 from logistics.worker import celery_app
 
 
@@ -31,3 +31,22 @@ def plan_day(self, *, post_office_id: int, day: str, time_limit_s: float = servi
     result = asdict(summary)
     result["day"] = summary.day.isoformat()
     return result
+
+
+@celery_app.task(name=day_files.TASK_NAME, bind=True, acks_late=True)
+def plan_day_file(self, *, day_file_id: int) -> dict:
+    """Plan an uploaded open-format day; idempotent (a planned file is not planned again)."""
+    def progress(info: dict) -> None:
+        self.update_state(state="PROGRESS", meta={"seconds": round(info.get("seconds", 0.0), 1),
+                                                  "objective": info.get("objective")})
+
+    with session_scope() as session:
+        row = day_files.plan_day_file(session, day_file_id, progress=progress)
+        return {"day_file_id": row.id, "status": row.status.value, **row.summary}
+
+
+@celery_app.task(name="routing.requeue_stale_day_files", acks_late=True, ignore_result=True)
+def requeue_stale_day_files() -> int:
+    """Re-send day files whose planning message was lost."""
+    with session_scope() as session:
+        return day_files.requeue_stale(session)

@@ -9,10 +9,11 @@ import pytest
 import routing_instances as inst
 from postal_day_checker import score_day_plan
 
+from support.shared_data import POSTAL_DAY_EXAMPLE
 from logistics.routing.postal_day import day_to_problem, plan_to_day, problem_to_day
 from logistics.routing.solver import solve
 
-EXAMPLE = Path("/work/shared/bench/postal_day/example_ha_tinh_120.json")
+EXAMPLE = POSTAL_DAY_EXAMPLE
 
 
 def _same(a, b) -> None:

@@ -9,10 +9,11 @@ import pytest
 pytest.importorskip("vrplib")
 import vrplib as vrplib_reader  # noqa: E402
 
+from support.shared_data import SOLOMON as SOLOMON_DIR
 from logistics.routing.evaluate import evaluate_vrptw  # noqa: E402
 from logistics.routing.vrplib import InstanceError, instance_to_problem, solve_vrplib  # noqa: E402
 
-SOLOMON = Path("/work/shared/bench/vrptw/solomon")
+SOLOMON = SOLOMON_DIR
 needs_instances = pytest.mark.skipif(not SOLOMON.exists(), reason="shared VRPTW instances not present")
 
 
