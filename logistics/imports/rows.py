@@ -24,6 +24,12 @@ LEG_COLUMNS = frozenset({"leg", "s10", "window_start", "window_end", "to_counter
                          "fee_to_collect_vnd"})
 PERSON_FIELDS = {"full_name": "name", "phone": "phone", "address": "address", "commune_code": "commune_code",
                  "lat": "lat", "lon": "lon", "id_last4": "id_last4"}
+# The intake schema's whole-object rules (no location of their own) and their column.
+COLUMN_OF_RULE = {
+    "invalid_appointment_date": "appointment_date", "duplicate_leg": "leg", "result_delivery_mismatch": "result_delivery",
+    "invalid_time_window": "window_end", "missing_to_counter": "to_counter_code",
+    "unexpected_to_counter": "to_counter_code",
+}
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 _DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M")
 
@@ -173,7 +179,7 @@ def parse_group(group: DossierRows) -> None:
         for error in invalid.errors(include_input=False, include_url=False):
             loc = tuple(error["loc"])
             line = rows[loc[1]].line if len(loc) > 1 and loc[0] == "legs" and isinstance(loc[1], int) else None
-            column = _column_of(loc)
+            column = COLUMN_OF_RULE.get(error["type"]) or _column_of(loc)
             message = f"{column}: {error['msg']}" if column else error["msg"]
             group.add_error(line, RowError(column, error["type"], message))
 
