@@ -49,6 +49,8 @@ class DossierRows:
     rows: list[RawRow]
     errors: dict[int, list[RowError]] = field(default_factory=dict)  # by line
     intake: DossierIntake | None = None
+    # A row repeating a leg given earlier: refused on its own, its dossier unharmed.
+    repeat: bool = False
 
     def add_error(self, line: int | None, error: RowError) -> None:
         for row in self.rows:
@@ -185,8 +187,10 @@ def parse_group(group: DossierRows) -> None:
 
 
 def group_rows(rows: Iterable[RawRow]) -> list[DossierRows]:
-    """Rows grouped by dossier code, with duplicate legs and conflicting dossier columns
-    reported on the later row (which is then left out of its dossier)."""
+    """Rows grouped by dossier code. A leg given twice is refused on the later row, kept
+    apart (its dossier stays valid); dossier columns that differ between the rows of one
+    dossier are refused on the later row and make the dossier invalid: which one is right
+    cannot be guessed."""
     groups: dict[str, DossierRows] = {}
     orphans: list[DossierRows] = []
     seen_legs: dict[tuple[str, str], int] = {}
@@ -200,9 +204,10 @@ def group_rows(rows: Iterable[RawRow]) -> list[DossierRows]:
         key = (code, row.values.get("leg", "").strip().lower())
         group = groups.setdefault(code, DossierRows(code=code, rows=[]))
         if key in seen_legs:
-            group.rows.append(row)
-            group.add_error(row.line, RowError("leg", "duplicate_row",
-                                               f"leg: dossier {code} already has this leg on line {seen_legs[key]}."))
+            repeat = DossierRows(code=code, rows=[row], repeat=True)
+            repeat.add_error(row.line, RowError("leg", "duplicate_row",
+                                                f"leg: dossier {code} already has this leg on line {seen_legs[key]}."))
+            orphans.append(repeat)
             continue
         seen_legs[key] = row.line
         if group.rows:

@@ -123,7 +123,7 @@ def import_rows(
     created: set[str] = set()
     unchanged: set[str] = set()
     for group in groups:
-        if not group.code:
+        if not group.code or group.repeat:
             continue
         if _existing(session, group):
             unchanged.add(group.code)
