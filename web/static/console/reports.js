@@ -46,7 +46,8 @@
   }
   function draw(id, config) {
     if (charts[id]) charts[id].destroy();
-    config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false }, config.options || {});
+    config.options = Object.assign({ animation: false, responsive: true, maintainAspectRatio: false,
+                                    datasets: { bar: { maxBarThickness: 56 } } }, config.options || {});
     charts[id] = new Chart(document.getElementById(id), config);
   }
 
