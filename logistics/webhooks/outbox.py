@@ -34,6 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from logistics import jobs
+from logistics.claims import claim_row
 from logistics.db import session_scope
 from logistics.events import ItemStatusChanged
 from logistics.models import Agency, Dossier, Item, PostOffice, WebhookDelivery, WebhookEndpoint
@@ -125,13 +126,7 @@ def _claim(session: Session, delivery_id: int, now: datetime, settings: WebhookS
         sa.and_(WebhookDelivery.status == W.PENDING, due),
         sa.and_(WebhookDelivery.status == W.SENDING, WebhookDelivery.updated_at < stale),
     )
-    return session.execute(
-        sa.update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, claimable)
-        .values(status=W.SENDING, updated_at=now, tries=WebhookDelivery.tries + 1)
-        .returning(WebhookDelivery)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    return claim_row(session, WebhookDelivery, delivery_id, claimable=claimable, status=W.SENDING, now=now)
 
 
 def _record(session_factory: SessionFactory, delivery_id: int, **values: Any) -> None:

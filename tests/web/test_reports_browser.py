@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import threading
-import time as clock
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +19,7 @@ from sqlmodel import Session
 from logistics.config import Settings
 from logistics.db import make_engine
 from logistics.models import Dossier
+from support.browser import chromium, serving
 from tests.logistics.imports.import_files import as_csv, row
 from tests.logistics.reports.report_factories import APPLICANT, TODAY, build_report_world
 from tests.web.factories import PASSWORD
@@ -34,41 +32,22 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 @pytest.fixture()
 def served(pg_server_url, monkeypatch) -> Iterator[tuple[str, object, object]]:
-    from support.servers import free_port, fresh_database, unavailable
-
-    if shutil.which("chromium") is None:
-        unavailable("Chromium is not installed (apt-get install chromium)")
-    pytest.importorskip("playwright.sync_api")
-    import uvicorn
-
     from logistics.migrate import upgrade
+    from support.servers import fresh_database
 
     monkeypatch.setattr(reports, "_today", lambda: TODAY)
+    ARTIFACTS.mkdir(exist_ok=True)
     with fresh_database(pg_server_url) as url:
         upgrade(url)
         engine = make_engine(url)
         with Session(engine, expire_on_commit=False) as session:
             rw = build_report_world(session)
             session.commit()
-        app = create_app(Settings(database_url=url))
-        port = free_port()
-        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            clock.sleep(0.05)
         try:
-            yield f"http://127.0.0.1:{port}", rw, engine
+            with serving(create_app(Settings(database_url=url))) as base:
+                yield base, rw, engine
         finally:
-            server.should_exit = True
-            thread.join(timeout=10)
             engine.dispose()
-
-
-def _browser(p):
-    return p.chromium.launch(executable_path=shutil.which("chromium"), headless=True, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--disable-quic", "--no-first-run"])
 
 
 def _sign_in(page) -> None:
@@ -78,12 +57,8 @@ def _sign_in(page) -> None:
 
 
 def test_reports_page_charts_and_exports(served, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     base, rw, _engine = served
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = _browser(p)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 1400}, accept_downloads=True)
         page.goto(f"{base}/reports?date_from=2026-11-16&date_to=2026-11-30")
         _sign_in(page)
@@ -124,20 +99,16 @@ def test_reports_page_charts_and_exports(served, tmp_path):
         page.wait_for_function("window.reportsReady === true", timeout=20_000)
         assert page.locator("header h1").inner_text() == "Service reports"
         page.screenshot(path=str(ARTIFACTS / "reports-page-en.png"), full_page=True)
-        browser.close()
 
 
 def test_import_page_shows_row_errors_and_writes_nothing(served, tmp_path):
-    from playwright.sync_api import sync_playwright
-
     base, _rw, engine = served
     with Session(engine) as session:
         before = session.execute(select(func.count()).select_from(Dossier)).scalar_one()
     broken = tmp_path / "ho-so.csv"
     broken.write_bytes(as_csv([row(31), row(32, applicant_commune_code="99999"), row(33, applicant_phone="12345"),
                                row(31)]))
-    with sync_playwright() as p:
-        browser = _browser(p)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
         page.goto(f"{base}/imports")
         _sign_in(page)
@@ -155,6 +126,5 @@ def test_import_page_shows_row_errors_and_writes_nothing(served, tmp_path):
             page.click("#download-report")
         report = download.value.path().read_text("utf-8-sig")
         assert "unknown_commune" in report and "Trần Thị Bích" not in report
-        browser.close()
     with Session(engine) as session:
         assert session.execute(select(func.count()).select_from(Dossier)).scalar_one() == before
