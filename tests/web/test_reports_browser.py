@@ -98,6 +98,8 @@ def test_reports_page_charts_and_exports(served, tmp_path):
         page.click("#lang-switch")
         page.wait_for_function("window.reportsReady === true", timeout=20_000)
         assert page.locator("header h1").inner_text() == "Service reports"
+        assert page.input_value("#filters input[name=date_from]") == "2026-11-16"  # the switch keeps the filters
+        assert page.locator("#table-on-time tbody tr").count() == 2
         page.screenshot(path=str(ARTIFACTS / "reports-page-en.png"), full_page=True)
 
 

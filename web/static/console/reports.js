@@ -121,6 +121,10 @@
     const msg = document.getElementById("report-msg");
     msg.innerHTML = "";
     window.reportsReady = false;
+    // The language switch keeps the filters.
+    const other = new URLSearchParams(query({ group_by: filters.group_by.value }));
+    other.set("lang", vi ? "en" : "vi");
+    document.getElementById("lang-switch").href = "?" + other.toString();
     try {
       await Promise.all([onTime(), volumes(), productivity()]);
       await lateDossiers();
@@ -142,6 +146,8 @@
     const select = filters.post_office_id;
     if (offices.length !== 1) select.add(new Option(T.allOffices, ""));
     for (const o of offices) select.add(new Option(`${o.code} — ${o.name}`, o.id));
+    if (params.get("post_office_id")) select.value = params.get("post_office_id");
+    if (params.get("group_by")) filters.group_by.value = params.get("group_by");
     filters.addEventListener("submit", (ev) => { ev.preventDefault(); refresh(); });
     document.getElementById("late-agency").addEventListener("change", lateDossiers);
     document.getElementById("late-published").addEventListener("change", lateDossiers);
