@@ -11,7 +11,9 @@ is compared with the appointment date in working days (``logistics.workdays``):
 - ``overdue``: not given and the appointment date has passed (late so far, still open);
 - ``open``: not given and not yet due: left out of the rate.
 
-Dossiers without an appointment date or without a result leg are not judged. The unit
+Dossiers without an appointment date or without a result leg are not judged. A
+dossier's commune is its recipient's (the applicant's when there is none), its post
+office the one carrying the result leg. The unit
 ``responsible`` for a late dossier is the deciding agency when the result left it
 after the appointment date (the first ``collected_from_agency`` scan, or the day the
 result's item was created), else the post.

@@ -120,3 +120,9 @@ def test_who_may_read(rw):
     with pytest.raises(InvalidInput) as backwards:
         scope.resolve(rw.world.admin, date_from=RANGE[1], date_to=RANGE[0], post_office_id=None)
     assert backwards.value.code == "invalid_date_range"
+
+
+def test_formulas_are_written_as_text():
+    sheet = tables.Sheet(name="x", title="t", columns=["a", "b"], rows=[["=HYPERLINK(\"http://x\")", 3]])
+    assert load_workbook(io.BytesIO(tables.to_xlsx(sheet))).active["A3"].value == "'=HYPERLINK(\"http://x\")"
+    assert "'=HYPERLINK" in tables.to_csv(sheet).decode("utf-8-sig")
