@@ -5,7 +5,6 @@ timeouts retried with backoff until the last try, 4xx refused for good, the swee
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from datetime import timedelta
 
 import httpx
@@ -13,7 +12,6 @@ import pytest
 from sqlmodel import select
 
 from logistics import events, jobs
-from logistics.events import ItemStatusChanged
 from logistics.exceptions import Forbidden, InvalidInput
 from logistics.models import WebhookDelivery
 from logistics.models.enums import ItemStatus, Role, ScanCode, WebhookDeliveryStatus
@@ -22,7 +20,8 @@ from logistics.webhooks import endpoints, outbox, signing
 from logistics.webhooks.settings import WebhookSettings
 from support.sessions import savepoint
 from support.webhook_receiver import WebhookReceiver
-from tests.logistics.notify.notify_factories import FULL_NAME, add_scan, make_item, make_place
+from tests.logistics.notify.notify_factories import FULL_NAME, make_item, make_place
+from tests.logistics.webhooks.webhook_factories import status_change
 from tests.web.factories import build_world
 
 W = WebhookDeliveryStatus
@@ -34,35 +33,23 @@ def admin(session):
     return build_world(session).admin
 
 
-def _change(session, item, status=ItemStatus.OUT_FOR_DELIVERY, code=ScanCode.OUT_FOR_DELIVERY):
-    previous, at = item.status, utcnow()
-    scan = add_scan(session, item, code, at=at, status_after=status)
-    item.status = status
-    event = ItemStatusChanged(item_id=item.id, scan_event_id=scan.id, scan_code=code.value, status=status.value,
-                              previous_status=previous.value, at=at)
-    events.publish(session, event)
-    return event
-
-
 def _deliveries(session):
     return session.exec(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
 
 
-@contextmanager
 def _factory(session):
-    def factory():
-        return savepoint(session)
-    yield factory
+    """Units of work inside the test's transaction, as ``session_scope`` gives the task."""
+    return lambda: savepoint(session)
 
 
-def test_one_row_per_listening_endpoint_written_with_the_change(session, admin):
+def test_one_row_per_listening_endpoint_written_with_thestatus_change(session, admin):
     place = make_place(session)
     item = make_item(session, place, status=ItemStatus.IN_TRANSIT)
     everything = endpoints.register(session, actor=admin, url="https://one-stop.example.vn/hooks")
     delivered_only = endpoints.register(session, actor=admin, url="https://b.example.vn/h", events=["delivered"])
     other_province = endpoints.register(session, actor=admin, url="https://c.example.vn/h", province_code="01")
     mark = jobs.checkpoint(session)
-    event = _change(session, item)
+    event = status_change(session, item)
     events.publish(session, event)  # replayed: still one row
     rows = _deliveries(session)
     assert [r.endpoint_id for r in rows] == [everything.id]
@@ -71,7 +58,7 @@ def test_one_row_per_listening_endpoint_written_with_the_change(session, admin):
     assert payload["status"] == "out_for_delivery" and payload["item"]["s10"] == item.s10
     assert FULL_NAME not in json.dumps(payload, ensure_ascii=False) and "+849" not in json.dumps(payload)
     assert [j.name for j in jobs.pending(session)[mark:]].count(outbox.SEND_TASK) == 1
-    _change(session, item, ItemStatus.DELIVERED, ScanCode.DELIVERED)
+    status_change(session, item, ItemStatus.DELIVERED, ScanCode.DELIVERED)
     assert {r.endpoint_id for r in _deliveries(session)} == {everything.id, delivered_only.id}
     assert other_province.id not in {r.endpoint_id for r in _deliveries(session)}
 
@@ -82,16 +69,16 @@ def test_signed_post_retried_on_500_then_delivered(session, admin):
     with WebhookReceiver(script=[500, 503]) as hook:
         endpoint = endpoints.register(session, actor=admin, url=hook.url)
         hook.secret = endpoint.secret
-        _change(session, item)
+        status_change(session, item)
         [row] = _deliveries(session)
-        with _factory(session) as factory:
-            for _ in range(2):
-                with pytest.raises(outbox.WebhookTransientError):
-                    outbox.deliver(row.id, session_factory=factory, settings=FAST)
-                session.refresh(row)
-                assert row.status is W.PENDING and row.last_status_code in (500, 503)
-            assert outbox.deliver(row.id, session_factory=factory, settings=FAST) == "delivered"
-            assert outbox.deliver(row.id, session_factory=factory, settings=FAST) == "skipped"  # done already
+        factory = _factory(session)
+        for _ in range(2):
+            with pytest.raises(outbox.WebhookTransientError):
+                outbox.deliver(row.id, session_factory=factory, settings=FAST)
+            session.refresh(row)
+            assert row.status is W.PENDING and row.last_status_code in (500, 503)
+        assert outbox.deliver(row.id, session_factory=factory, settings=FAST) == "delivered"
+        assert outbox.deliver(row.id, session_factory=factory, settings=FAST) == "skipped"  # done already
     session.refresh(row)
     assert (row.status, row.tries, row.last_status_code) == (W.DELIVERED, 3, 200)
     assert [r.answered for r in hook.received] == [500, 503, 200] and all(r.signature_ok for r in hook.received)
@@ -107,15 +94,15 @@ def test_gives_up_after_max_tries_and_on_4xx(session, admin):
     with WebhookReceiver(script=[500, 500, 500, 410]) as hook:
         endpoint = endpoints.register(session, actor=admin, url=hook.url)
         hook.secret = endpoint.secret
-        _change(session, first)
-        _change(session, second)
+        status_change(session, first)
+        status_change(session, second)
         row, gone = _deliveries(session)
-        with _factory(session) as factory:
-            for _ in range(2):
-                with pytest.raises(outbox.WebhookTransientError):
-                    outbox.deliver(row.id, session_factory=factory, settings=FAST)
-            assert outbox.deliver(row.id, session_factory=factory, settings=FAST) == "failed"
-            assert outbox.deliver(gone.id, session_factory=factory, settings=FAST) == "failed"
+        factory = _factory(session)
+        for _ in range(2):
+            with pytest.raises(outbox.WebhookTransientError):
+                outbox.deliver(row.id, session_factory=factory, settings=FAST)
+        assert outbox.deliver(row.id, session_factory=factory, settings=FAST) == "failed"
+        assert outbox.deliver(gone.id, session_factory=factory, settings=FAST) == "failed"
     session.refresh(row)
     session.refresh(gone)
     assert (row.status, row.tries) == (W.FAILED, 3) and "gave up after 3 tries" in row.last_error
@@ -129,10 +116,10 @@ def test_timeout_is_transient_with_backoff(session, admin):
     with WebhookReceiver(script=["sleep:1.0"]) as hook:
         endpoint = endpoints.register(session, actor=admin, url=hook.url)
         hook.secret = endpoint.secret
-        _change(session, item)
+        status_change(session, item)
         [row] = _deliveries(session)
-        with _factory(session) as factory, pytest.raises(outbox.WebhookTransientError) as retry:
-            outbox.deliver(row.id, session_factory=factory, settings=settings)
+        with pytest.raises(outbox.WebhookTransientError) as retry:
+            outbox.deliver(row.id, session_factory=_factory(session), settings=settings)
     assert retry.value.retry_in == 30
     session.refresh(row)
     assert row.status is W.PENDING and row.last_error == "timeout"
@@ -144,7 +131,7 @@ def test_sweep_redispatches_lost_and_stuck_rows(session, admin):
     place = make_place(session)
     item = make_item(session, place, status=ItemStatus.IN_TRANSIT)
     endpoints.register(session, actor=admin, url="https://one-stop.example.vn/hooks")
-    _change(session, item)
+    status_change(session, item)
     [row] = _deliveries(session)
     settings = WebhookSettings(dispatch_grace_s=60, sending_lease_s=120)
     mark = jobs.checkpoint(session)
@@ -184,9 +171,10 @@ def test_unreachable_endpoint_is_transient(session, admin):
     place = make_place(session)
     item = make_item(session, place, status=ItemStatus.IN_TRANSIT)
     endpoints.register(session, actor=admin, url="http://127.0.0.1:9/nothing-listens")
-    _change(session, item)
+    status_change(session, item)
     [row] = _deliveries(session)
-    with _factory(session) as factory, pytest.raises(outbox.WebhookTransientError):
+    factory = _factory(session)
+    with pytest.raises(outbox.WebhookTransientError):
         outbox.deliver(row.id, session_factory=factory, settings=FAST, client=httpx.Client(timeout=1.0))
     session.refresh(row)
     assert row.status is W.PENDING and row.last_error == "ConnectError"

@@ -24,7 +24,7 @@ from support.servers import redis_server
 from support.webhook_receiver import WebhookReceiver
 from support.workers import running_worker
 from tests.logistics.notify.notify_factories import make_item, make_place
-from tests.logistics.webhooks.test_webhook_outbox import _change
+from tests.logistics.webhooks.webhook_factories import status_change
 from tests.web.factories import build_world
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis]
@@ -65,9 +65,9 @@ def test_worker_retries_then_delivers_and_sweep_recovers(pg_server_url, tmp_path
             place = make_place(session)
             first, lost = make_item(session, place, status=ItemStatus.IN_TRANSIT), make_item(session, place)
             session.commit()
-            _change(session, first)
+            status_change(session, first)
             session.commit()  # its delivery task goes to Redis now
-            _change(session, lost)
+            status_change(session, lost)
             session.info.pop("logistics.pending_jobs", None)  # this one's broker message is lost
             session.commit()
             session.execute(sa.update(WebhookDelivery).where(WebhookDelivery.item_id == lost.id)
