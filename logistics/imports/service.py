@@ -30,7 +30,7 @@ from logistics.exceptions import DomainError, Forbidden
 from logistics.imports.reading import RawRow
 from logistics.imports.rows import DossierRows, RowError, group_rows, parse_group
 from logistics.intake.service import receive_dossier
-from logistics.models import Dossier, Item, User
+from logistics.models import Counter, Dossier, Item, User
 from logistics.models.enums import Role
 from logistics.models.types import utcnow
 
@@ -92,6 +92,10 @@ def _existing(session: Session, group: DossierRows) -> bool:
     return True
 
 
+def _counter_exists(session: Session, code: str | None) -> bool:
+    return code is None or session.exec(select(Counter.id).where(Counter.code == code)).first() is not None
+
+
 def _receive(session: Session, actor: User, group: DossierRows, now: datetime) -> bool:
     """Receive a new dossier in a savepoint; its refusal becomes its rows' error."""
     assert group.intake is not None
@@ -104,6 +108,8 @@ def _receive(session: Session, actor: User, group: DossierRows, now: datetime) -
         column = COLUMN_OF_CODE.get(refused.code)
         if refused.code == "unknown_commune" and "recipient" in refused.detail:
             column = "recipient_commune_code"
+        elif refused.code == "unknown_counter" and _counter_exists(session, group.intake.counter_code):
+            column = "to_counter_code"  # the receiving counter is known: the transfer's is not
         group.add_error(None, RowError(column, refused.code, refused.detail))
         return False
     return True

@@ -12,7 +12,7 @@ from logistics.imports import reading, service
 from logistics.models import Dossier, Item
 from logistics.models.enums import LegKind, Role
 from tests.logistics.imports.import_files import as_csv, as_xlsx, good_rows, row
-from tests.web.factories import build_world, row_counts
+from tests.web.factories import build_world, row_counts, s10
 
 
 @pytest.fixture()
@@ -135,3 +135,13 @@ def test_only_dispatchers_and_admins(session, world):
     _header, rows = reading.read_table("hs.csv", as_csv(good_rows()))
     with pytest.raises(Forbidden):
         service.import_rows(session, actor=world.a.users[Role.COUNTER_CLERK], rows=rows)
+
+
+def test_one_s10_on_two_dossiers_and_an_unknown_receiving_counter(session, world):
+    label = s10(30_000_001)
+    rows = [row(1, s10=label), row(2, s10=label),
+            row(3, "commune_transfer", to_counter_code="CT-NOWHERE", s10=s10(30_000_003))]
+    report = _run(session, world, as_csv(rows))
+    errors = {r.line: [(e.column, e.code) for e in r.errors] for r in report.rows}
+    assert errors == {2: [], 3: [("s10", "s10_reused")], 4: [("to_counter_code", "unknown_counter")]}
+    assert session.exec(select(Dossier)).all() == []
