@@ -18,7 +18,7 @@ checks everything and writes nothing. One audit row records each import that wro
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -151,7 +151,7 @@ def import_rows(
         jobs.drop_since(session, mark)
     report = [_row_report(group, row, created if keep else set(), unchanged) for group in groups for row in group.rows]
     report.sort(key=lambda r: r.line)
-    counts = Counter(r.status.value for r in report)
+    counts = Tally(r.status.value for r in report)
     return ImportReport(rows=report, written=keep, mode=mode, dry_run=dry_run,
                         counts={s.value: counts.get(s.value, 0) for s in RowStatus})
 
