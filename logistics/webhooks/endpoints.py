@@ -71,7 +71,10 @@ def deactivate(session: Session, *, actor: User, endpoint_id: int) -> WebhookEnd
     return endpoint
 
 
-def listening(session: Session, *, province_code: str | None, status: str) -> list[WebhookEndpoint]:
-    """The active endpoints that want a change to ``status`` in ``province_code``."""
-    rows = session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))).all()  # type: ignore[attr-defined]
-    return [e for e in rows if (e.province_code in (None, province_code)) and (not e.events or status in e.events)]
+def active(session: Session) -> list[WebhookEndpoint]:
+    return list(session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))))  # type: ignore[attr-defined]
+
+
+def wants(endpoint: WebhookEndpoint, *, province_code: str | None, status: str) -> bool:
+    """Whether ``endpoint`` listens to a change to ``status`` in ``province_code``."""
+    return endpoint.province_code in (None, province_code) and (not endpoint.events or status in endpoint.events)

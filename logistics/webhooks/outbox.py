@@ -100,11 +100,16 @@ def _insert_new(session: Session, values: dict[str, Any]) -> int | None:
 def queue_status_change(session: Session, event: ItemStatusChanged, *, now: datetime | None = None) -> list[int]:
     """Write a delivery for every endpoint listening to this change; the new rows' ids."""
     now = now or utcnow()
+    listening = endpoints.active(session)
+    if not listening:  # the usual case on a scan: one cheap query, nothing else
+        return []
     payload, province_code = _payload(session, event)
     if not payload:
         return []
     new_ids = []
-    for endpoint in endpoints.listening(session, province_code=province_code, status=event.status):
+    for endpoint in listening:
+        if not endpoints.wants(endpoint, province_code=province_code, status=event.status):
+            continue
         new_id = _insert_new(session, {
             "endpoint_id": endpoint.id, "event_key": f"scan:{event.scan_event_id}", "event_type": EVENT,
             "item_id": event.item_id, "payload": payload, "status": W.PENDING, "tries": 0,
