@@ -2,7 +2,8 @@
 
 An admin sees every office (or the one they pick); a dispatcher sees their office only
 and is refused (403 ``other_post_office``) when asking for another one; nobody else
-reads reports.
+reads reports. A dispatcher's office filter is the rule of ``access.visible_items``
+(the items of their post office), applied to the items each report counts.
 """
 
 from __future__ import annotations
