@@ -78,6 +78,12 @@ class Settings(BaseSettings):
     notify_sweep_batch: int | None = None
     notify_reschedule_horizon_days: int | None = None
     notify_delivery_slots: tuple[str, ...] | None = None
+    webhooks_max_tries: int | None = None
+    webhooks_timeout_s: float | None = None
+    webhooks_backoff_base_s: float | None = None
+    webhooks_backoff_max_s: float | None = None
+    webhooks_dispatch_grace_s: int | None = None
+    webhooks_sending_lease_s: int | None = None
     tracking_link_ttl_days_after_done: int | None = None
     tracking_link_max_age_days: int | None = None
     tracking_link_lookup_rate_per_s: float | None = None

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-SUBSCRIBER_MODULES: tuple[str, ...] = ("logistics.notify.subscriptions",)
+SUBSCRIBER_MODULES: tuple[str, ...] = ("logistics.notify.subscriptions", "logistics.webhooks.subscriptions")
 
 E = TypeVar("E")
 Handler = Callable[[Session, Any], None]

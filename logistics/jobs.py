@@ -67,3 +67,13 @@ def _drop_after_rollback(session: Session, previous_transaction) -> None:  # noq
     # transaction that goes on to commit keeps what was enqueued around it.
     if previous_transaction.parent is None:
         session.info.pop(_PENDING, None)
+
+
+def checkpoint(session: Session) -> int:
+    """A mark of the jobs enqueued so far, for :func:`drop_since` after a rolled-back savepoint."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def drop_since(session: Session, mark: int) -> None:
+    """Forget the jobs enqueued after ``mark``: their rows went with a rolled-back savepoint."""
+    del session.info.get(_PENDING, [])[mark:]

@@ -15,7 +15,7 @@ from kombu import Queue
 
 from logistics.config import Settings, get_settings
 
-TASK_MODULES = ("logistics.system_tasks", "logistics.routing.tasks", "logistics.notify.tasks")
+TASK_MODULES = ("logistics.system_tasks", "logistics.routing.tasks", "logistics.notify.tasks", "logistics.webhooks.tasks")
 QUEUES = ("default", "routing", "notify")
 
 
@@ -72,6 +72,7 @@ def configure(app: Celery, settings: Settings) -> None:
             "purge-expired-tokens": {"task": "system.purge_expired_tokens", "schedule": timedelta(hours=1)},
             "sweep-sms-outbox": {"task": "notify.sweep_outbox", "schedule": timedelta(minutes=1)},
             "requeue-stale-day-files": {"task": "routing.requeue_stale_day_files", "schedule": timedelta(minutes=1)},
+            "sweep-webhook-outbox": {"task": "webhooks.sweep", "schedule": timedelta(minutes=1)},
         },
     )
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api_core.errors import install_error_handlers
 from api_core.health import version
@@ -26,9 +28,12 @@ from web.routers import (
     dossiers,
     handovers,
     health,
+    imports,
     items,
+    reports,
     tracking_page,
     twilio_webhook,
+    webhooks,
 )
 
 DESCRIPTION = """\
@@ -87,4 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twilio_webhook.router)
     app.include_router(tracking_page.router)
     app.include_router(mobile_router, prefix="/mobile/v1")
+    app.include_router(reports.router)
+    app.include_router(reports.pages)
+    app.include_router(imports.router)
+    app.include_router(imports.pages)
+    app.include_router(webhooks.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

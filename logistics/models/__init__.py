@@ -33,6 +33,7 @@ from logistics.models.s10_series import S10Series
 from logistics.models.scan_event import ScanEvent, ScanEventBase
 from logistics.models.tracking_token import TrackingToken
 from logistics.models.user import User, UserBase
+from logistics.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AdminUnit", "AdminUnitBase", "Agency", "AgencyBase", "ApiToken", "AuditLog", "Counter",
@@ -41,4 +42,5 @@ __all__ = [
     "PostOffice", "PostOfficeBase", "Postman", "PostmanBase", "Procedure", "ProcedureBase", "Route",
     "RouteBase", "RouteStop", "RouteStopBase", "RouteStopItem", "S10Allocation", "S10Series",
     "ScanEvent", "ScanEventBase", "TrackingToken", "User", "UserBase",
+    "WebhookDelivery", "WebhookEndpoint",
 ]

@@ -206,3 +206,10 @@ class NotificationStatus(StrEnum):
 class TokenKind(StrEnum):
     ACCESS = "access"
     REFRESH = "refresh"
+
+
+class WebhookDeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting for a worker (or for not_before, after a failed try)
+    SENDING = "sending"  # claimed by a worker
+    DELIVERED = "delivered"  # the endpoint answered 2xx
+    FAILED = "failed"  # refused for good (4xx) or given up after the last try

@@ -1,7 +1,7 @@
 """day files (uploaded open-format days and their plans); routes keep departure, return and break
 
 Revision ID: 0011
-Revises: 0002
+Revises: 0008
 Create Date: 2026-11-21 13:30:39.401078
 """
 
@@ -17,7 +17,7 @@ import logistics.models.types
 
 
 revision: str = '0011'
-down_revision: str | None = '0002'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
