@@ -164,7 +164,8 @@ def _as_it_stands(session: Session, problem: Problem, ctx: DayContext, current: 
             if position is not None:
                 locations.append(Location(f"now:{vehicle.id}", *position))
                 vehicle = dataclasses.replace(vehicle, current_position=len(locations) - 1)
-            vehicle = dataclasses.replace(vehicle, current_time=_local_seconds(now, ctx))
+            # After the shift the postman can do nothing more: their items come back unserved.
+            vehicle = dataclasses.replace(vehicle, current_time=min(_local_seconds(now, ctx), vehicle.shift[1]))
         vehicles.append(vehicle)
     ids = {v.id for v in vehicles}
     # A pin to a postman who is off the problem (inactive now) is dropped: the item is free to go.

@@ -54,8 +54,8 @@ CONSTRUCTION_SHARE = 0.3
 # against 84.8 route hours) but OR-Tools' insertion on it grows too fast: 1.3 s at 397 stops,
 # over a 9 s budget by 16 s at 1,347 with nothing placed (2 busy cores, 2026-11-21).
 HULL_SHARE = 0.25
-HULL_MAX_NODES = 500  # also OR-Tools' own constructions, when a start serves every mandatory stop
-FINISH_SHARE = 0.05  # kept after the search: it overruns its limit by a move, then the plan is read out
+HULL_MAX_NODES = 500
+FINISH_SHARE = 0.07  # kept after the search: it overruns its limit by a move, then the plan is read out
 log = logging.getLogger(__name__)
 FSS = routing_enums_pb2.FirstSolutionStrategy
 LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -203,8 +203,7 @@ def solve(
             starts.append(start)
     reserve = time_limit_s - CONSTRUCTION_SHARE * time_limit_s
     complete = any(a.ObjectiveValue() < MANDATORY_PENALTY for a in starts)
-    if not complete or len(nodes.nodes) <= HULL_MAX_NODES:
-        starts += _constructions(model, nodes, options, remaining, reserve, bounded=complete)
+    starts += _constructions(model, nodes, options, remaining, reserve, bounded=complete)
     if proposal_routes is not None:
         routes = [repair(nodes, v, seq) for v, seq in enumerate(proposal_routes)]
         if routes:

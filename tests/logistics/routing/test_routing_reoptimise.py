@@ -141,3 +141,11 @@ def test_pinned_stop_stays_with_its_postman_when_planning_again(session):
         assert _postman_of(session, item_id, action) == postman_id
     pinned = session.exec(select(RouteStop).where(RouteStop.pinned)).all()
     assert pinned and all(session.get(Route, s.route_id).postman_id == postman_id for s in pinned)
+
+
+def test_reoptimise_after_the_shifts_reports_items_instead_of_failing(session):
+    w, items = _day(session)
+    evening = datetime.combine(DAY, time(21), tzinfo=VN)
+    summary = reoptimise_post_office_day(session, post_office_id=w["office"].id, day=DAY, time_limit_s=1, now=evening)
+    assert {u.item_id for u in summary.unserved} == {i.id for i in items}
+    assert {u.reason for u in summary.unserved} == {"window_unreachable"}
