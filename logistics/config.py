@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     notify_sweep_batch: int | None = None
     notify_reschedule_horizon_days: int | None = None
     notify_delivery_slots: tuple[str, ...] | None = None
+    notify_max_codes_per_phone_per_hour: int | None = None
+    notify_batch_size: int | None = None
+    notify_record_every: int | None = None
     tracking_link_ttl_days_after_done: int | None = None
     tracking_link_max_age_days: int | None = None
     tracking_link_lookup_rate_per_s: float | None = None

@@ -23,7 +23,7 @@ from logistics.notify import service
 from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from support.servers import redis_server
 from support.workers import running_worker
-from tests.logistics.notify.notify_factories import add_scan, make_item, make_place
+from tests.logistics.notify.notify_factories import add_scan, lose_broker_messages, make_item, make_place
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,7 @@ def _run(url: str, settings: Settings, env: dict[str, str], fake: FakeTwilio, tm
               reason=FailureReason.NOT_HOME, action=FailureAction.RETRY_NEXT_DAY)
         session.commit()
         row = service.result_ready(session, item_id=lost.id)
-        session.info.pop("logistics.pending_jobs", None)  # its broker message is lost
+        lose_broker_messages(session)
         session.commit()
         session.execute(sa.update(Notification).where(Notification.id == row.id)
                         .values(updated_at=utcnow() - timedelta(minutes=5)))
