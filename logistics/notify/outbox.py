@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
@@ -128,27 +129,63 @@ def urgent_allowance_left(session: Session, *, phone: str, now: datetime, settin
 # ----------------------------------------------------------------------- queue
 
 
-def _insert_once(session: Session, row: Notification) -> tuple[Notification, bool]:
-    values = {c.name: getattr(row, c.name) for c in Notification.__table__.columns if c.name != "id"}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Notification)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["item_id", "trigger", "attempt"])
-        .returning(Notification.id)
-    )
-    new_id = session.execute(statement).scalar_one_or_none()
-    if new_id is None:
-        existing = session.exec(
-            select(Notification).where(
-                Notification.item_id == row.item_id,
-                Notification.trigger == row.trigger,
-                Notification.attempt == row.attempt,
-            )
-        ).one()
-        return existing, False
-    return session.get(Notification, new_id), True  # type: ignore[return-value]
+@dataclass(frozen=True)
+class Draft:
+    """An SMS to write: the (item, trigger, attempt) key, the recipient, the text."""
+
+    item_id: int
+    trigger: NotificationTrigger
+    attempt: int
+    phone: str  # as stored on the person
+    language: str
+    text: SmsText
+    sealed: str | None = None  # what the body's code placeholder stands for (notify.sealed)
+
+
+def _row_values(draft: Draft, now: datetime, quiet: datetime | None) -> dict[str, object]:
+    values: dict[str, object] = {
+        "item_id": draft.item_id, "trigger": draft.trigger, "attempt": draft.attempt, "channel": "sms",
+        "language": draft.language, "body": draft.text.body, "encoding": draft.text.encoding,
+        "segments": draft.text.segments, "status": N.PENDING, "to_e164": (draft.phone or "")[:16], "provider": None,
+        "provider_sid": None, "error_code": None, "error_message": None, "tries": 0, "not_before": None,
+        "sent_at": None, "created_at": now, "updated_at": now, "sealed": draft.sealed,
+    }
+    try:
+        values["to_e164"] = normalise_vn_mobile(draft.phone)
+    except InvalidInput as invalid:
+        values.update(status=N.FAILED, error_code="invalid_phone", error_message=invalid.detail[:255], sealed=None)
+        return values
+    if quiet is not None and draft.trigger not in URGENT:
+        values.update(status=N.HELD, not_before=quiet)
+    return values
+
+
+def queue_many(session: Session, drafts: list[Draft], *, now: datetime | None = None,
+               settings: NotifySettings | None = None) -> list[int]:
+    """Write the rows of ``drafts`` that do not exist yet, in one INSERT; their ids.
+    The pending ones are sent after the commit.
+
+    A phone that is not a valid Vietnamese mobile gives a row ``failed`` with
+    ``error_code="invalid_phone"`` (visible to the dispatcher) and nothing is sent.
+    Quiet hours hold the row at once; the per-phone limit is applied at claim time.
+    """
+    if not drafts:
+        return []
+    now = now or utcnow()
+    quiet = quiet_release(now, settings or get_notify_settings())
+    table = Notification.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # One executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
+    # with a statement compiled once, where a literal multi-row VALUES is compiled anew.
+    created = session.execute(
+        insert(table).on_conflict_do_nothing(index_elements=["item_id", "trigger", "attempt"])
+        .returning(table.c.id, table.c.status),
+        [_row_values(d, now, quiet) for d in drafts],
+    ).all()
+    for row_id, status in created:
+        if status == N.PENDING:
+            dispatch_after_commit(session, row_id)
+    return [row_id for row_id, _ in created]
 
 
 def queue_sms(
@@ -164,33 +201,16 @@ def queue_sms(
     settings: NotifySettings | None = None,
     sealed: str | None = None,
 ) -> Notification:
-    """Write the outbox row for (item, trigger, attempt) unless it exists; send after commit.
-
-    ``phone`` as stored on the person; a number that is not a valid Vietnamese mobile
-    gives a row ``failed`` with ``error_code="invalid_phone"`` (visible to the
-    dispatcher) and nothing is sent. ``sealed``: what the body's code placeholder
-    stands for (``notify.sealed``).
-    """
-    now = now or utcnow()
-    settings = settings or get_notify_settings()
-    row = Notification(
-        item_id=item_id, trigger=trigger, attempt=attempt, language=language, body=text.body,
-        encoding=text.encoding, segments=text.segments, to_e164=(phone or "")[:16], created_at=now, updated_at=now,
-        sealed=sealed,
-    )
-    try:
-        row.to_e164 = normalise_vn_mobile(phone)
-    except InvalidInput as invalid:
-        row.status, row.error_code, row.error_message = N.FAILED, "invalid_phone", invalid.detail[:255]
-        row.sealed = None
-    if row.status is N.PENDING and trigger not in URGENT:
-        hold = quiet_release(now, settings)
-        if hold is not None:
-            row.status, row.not_before = N.HELD, hold
-    saved, created = _insert_once(session, row)
-    if created and saved.status is N.PENDING:
-        dispatch_after_commit(session, saved.id)  # type: ignore[arg-type]
-    return saved
+    """Write the outbox row for (item, trigger, attempt) unless it exists (``queue_many``
+    of one); the row, new or existing."""
+    draft = Draft(item_id=item_id, trigger=trigger, attempt=attempt, phone=phone, language=language, text=text,
+                  sealed=sealed)
+    queue_many(session, [draft], now=now, settings=settings)
+    return session.exec(
+        select(Notification).where(
+            Notification.item_id == item_id, Notification.trigger == trigger, Notification.attempt == attempt
+        ).execution_options(populate_existing=True)
+    ).one()
 
 
 # -------------------------------------------------------------------- dispatch

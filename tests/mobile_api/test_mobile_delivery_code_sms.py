@@ -155,3 +155,24 @@ def test_sealed_code_opens_only_for_its_row():
     assert sealed.fill_code("Ma: ######", token, context=sealed.row_context(1, "delivery_otp", 1), now=utcnow()) == "Ma: 123456"
     with pytest.raises(sealed.SealBroken):
         sealed.unseal(token, context=sealed.row_context(2, "delivery_otp", 1))
+
+
+def test_scan_batch_sms_carry_trackings_eta(client, sw, session):
+    """A batch of out-for-delivery scans writes one SMS per item when the request's unit
+    of work ends, each with the window tracking.eta gives that item (the bulk lookup
+    agrees with the one-item function)."""
+    from logistics.models.enums import ItemStatus
+    from logistics.notify import messages
+    from logistics.tracking import eta
+
+    now = datetime.now(UTC)
+    headers = sign_in(client)
+    batch = [_scan(item.s10, "out_for_delivery", now - timedelta(minutes=1)) for item in sw.items]
+    answer = client.post("/mobile/v1/scans", headers=headers, json={"events": batch}).json()
+    assert [r["outcome"] for r in answer["results"]] == ["applied"] * len(sw.items)
+    for item in sw.items:
+        session.refresh(item)
+        assert item.status is ItemStatus.OUT_FOR_DELIVERY
+        (row,) = session.exec(select(Notification).where(Notification.item_id == item.id)).all()
+        window = eta.eta_window(session, item_id=item.id, now=row.created_at)
+        assert window is not None and messages.format_window(*window) in row.body

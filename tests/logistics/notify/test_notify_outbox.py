@@ -21,7 +21,7 @@ from logistics.models.enums import (
     NotificationTrigger,
     ScanCode,
 )
-from logistics.notify import outbox, sender, service
+from logistics.notify import outbox, scan_sms, sender, service
 from logistics.notify.settings import NotifySettings
 from logistics.tracking import links
 from tests.logistics.notify.notify_factories import FULL_NAME, PHONE, add_scan, lose_broker_messages, make_item
@@ -33,6 +33,7 @@ OPEN = NotifySettings(quiet_start=time(0), quiet_end=time(0))
 
 
 def _rows(session: Session, item_id: int) -> list[Notification]:
+    scan_sms.write_pending(session)  # what the commit (or the savepoint's release) does
     return list(session.exec(select(Notification).where(Notification.item_id == item_id).order_by(Notification.id)))
 
 
@@ -57,6 +58,8 @@ def test_scan_writes_one_sms_in_its_transaction(session, place):
     event = ItemStatusChanged(item_id=item.id, scan_event_id=scan.id, scan_code="out_for_delivery",
                               status="out_for_delivery", previous_status="in_transit", at=NOON)
     events.publish(session, event)
+    assert len(_rows(session, item.id)) == 1
+    events.publish(session, event)  # in a later unit of work
     rows = _rows(session, item.id)
     assert [(r.trigger, r.attempt, r.status) for r in rows] == [(T.OUT_FOR_DELIVERY, 1, N.PENDING)]
     assert rows[0].to_e164 == PHONE and rows[0].encoding == "gsm7" and rows[0].segments == 1
@@ -231,3 +234,18 @@ def test_console_log_is_masked(session, place, console, nested, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "678" in logged and PHONE not in logged and "912345678" not in logged
     assert item.s10 not in logged and "ket qua" not in logged
+
+
+def test_scan_sms_are_written_when_the_unit_of_work_ends(session, place):
+    """Events are noted, and written in one go when the savepoint that wraps the scans is
+    released; a savepoint that rolls back takes its events with it."""
+    kept, dropped = make_item(session, place), make_item(session, place, phone="+84912345679")
+    with session.begin_nested():
+        _publish_scan(session, kept, ScanCode.DELIVERED, ItemStatus.DELIVERED)
+        assert scan_sms.pending(session) and session.exec(select(Notification)).all() == []
+    assert [r.trigger for r in session.exec(select(Notification)).all()] == [T.DELIVERED]
+    savepoint = session.begin_nested()
+    _publish_scan(session, dropped, ScanCode.DELIVERED, ItemStatus.DELIVERED)
+    savepoint.rollback()
+    assert scan_sms.write_pending(session) == []
+    assert [r.item_id for r in session.exec(select(Notification)).all()] == [kept.id]
