@@ -136,12 +136,12 @@ def test_report_before_the_sid_is_kept_and_applied_once_known(client, session):
     """'sent' then 'delivered' arrive before the sid is committed: both are kept and,
     when the sender records the sid, applied in order; a late 'sent' changes nothing."""
     item = make_item(session, make_place(session))
-    row = service.result_ready(session, item_id=item.id)
+    row = service.result_ready(session, item_id=item.id, now=datetime(2026, 11, 23, 5, tzinfo=UTC))  # noon: not held
     provider = CallsBackBeforeAnswering(client, ("sent", "delivered"))
     assert session.exec(select(ProviderStatusReport)).all() == []
     result = sender.deliver_batch([row.id], provider=provider, session_factory=lambda: savepoint(session),
                                   settings=NotifySettings(quiet_start="00:00", quiet_end="00:00"))
-    assert result.outcomes["sent"] == 1
+    assert result.outcomes["sent"] == 1, (result, row.status, row.to_e164, row.not_before)
     session.refresh(row)
     assert row.provider_sid == provider.sids[0] and row.status is N.DELIVERED
     assert session.exec(select(ProviderStatusReport)).all() == [], "applied reports are not kept"
