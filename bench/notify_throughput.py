@@ -125,7 +125,7 @@ def run(count: int, kill_at: float | None, workers: int, out: Path, pool: str, c
         session.commit()  # the send jobs go to Redis after this
         enqueued_s = time.perf_counter() - t0
         session.close()
-        print(f"committed; {count} jobs enqueued in {enqueued_s:.1f} s", flush=True)
+        print(f"committed; {count} rows dispatched in {enqueued_s:.1f} s", flush=True)
 
         killed_at = restarted = None
         last_sweep = 0.0
@@ -193,11 +193,14 @@ def _seed_into(session, count: int) -> None:  # noqa: ANN001
     session.commit()
     print(f"{count} items seeded in {time.perf_counter() - started:.1f} s", flush=True)
     started = time.perf_counter()
-    for k, item in enumerate(items):
-        ctx = messages.MessageContext(ref=item.s10, link=links.placeholder_url())
-        text = messages.render(NotificationTrigger.RESULT_READY, language="vi", ctx=ctx)
-        outbox.queue_sms(session, item_id=item.id, trigger=NotificationTrigger.RESULT_READY, phone=_phone(k),
-                         language="vi", text=text)
+    link = links.placeholder_url()
+    drafts = [
+        outbox.Draft(item_id=item.id, trigger=NotificationTrigger.RESULT_READY, attempt=1, phone=_phone(k), language="vi",
+                     text=messages.render(NotificationTrigger.RESULT_READY, language="vi",
+                                          ctx=messages.MessageContext(ref=item.s10, link=link)))
+        for k, item in enumerate(items)
+    ]
+    outbox.queue_many(session, drafts)
     print(f"{count} outbox rows written in {time.perf_counter() - started:.1f} s (not committed yet)", flush=True)
 
 

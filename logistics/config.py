@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     webhooks_backoff_max_s: float | None = None
     webhooks_dispatch_grace_s: int | None = None
     webhooks_sending_lease_s: int | None = None
+    notify_max_codes_per_phone_per_hour: int | None = None
+    notify_batch_size: int | None = None
+    notify_record_every: int | None = None
     tracking_link_ttl_days_after_done: int | None = None
     tracking_link_max_age_days: int | None = None
     tracking_link_lookup_rate_per_s: float | None = None

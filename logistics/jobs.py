@@ -54,6 +54,10 @@ def send_now(job: PendingJob) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        # SQLAlchemy fires after_commit for a released savepoint too (scan ingestion
+        # uses one): the outer transaction may still roll back, or not be visible yet.
+        return
     for job in session.info.pop(_PENDING, ()):
         try:
             send_now(job)

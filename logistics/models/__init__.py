@@ -21,6 +21,7 @@ from logistics.models.holiday import Holiday
 from logistics.models.item import Item, ItemBase
 from logistics.models.legacy_unit_code import LegacyUnitCode
 from logistics.models.notification import Notification, NotificationBase
+from logistics.models.notification import ProviderStatusReport
 from logistics.models.person import Person, PersonBase
 from logistics.models.post_office import PostOffice, PostOfficeBase
 from logistics.models.postman import Postman, PostmanBase
@@ -43,4 +44,5 @@ __all__ = [
     "RouteBase", "RouteStop", "RouteStopBase", "RouteStopItem", "S10Allocation", "S10Series",
     "ScanEvent", "ScanEventBase", "TrackingToken", "User", "UserBase",
     "WebhookDelivery", "WebhookEndpoint",
+    "ProviderStatusReport",
 ]

@@ -191,6 +191,7 @@ class NotificationTrigger(StrEnum):
     DELIVERY_FAILED = "delivery_failed"
     DEADLINE_AT_RISK = "deadline_at_risk"
     RESCHEDULED = "rescheduled"
+    DELIVERY_OTP = "delivery_otp"  # the one-time code the recipient reads out to the postman
 
 
 class NotificationStatus(StrEnum):

@@ -39,3 +39,20 @@ class Notification(NotificationBase, table=True):
     sent_at: datetime | None = datetime_field(default=None, nullable=True)
     created_at: datetime = datetime_field(default_factory=utcnow)
     updated_at: datetime = datetime_field(default_factory=utcnow)
+    # What the body's placeholders stand for and the outbox may not keep in clear (a
+    # one-time delivery code), sealed with a key derived from SECRET_KEY
+    # (``notify.sealed``); erased once the message is sent or given up.
+    sealed: str | None = Field(default=None, max_length=255)
+
+
+class ProviderStatusReport(SQLModel, table=True):
+    """A delivery report whose sid was not known yet: it overtook the commit that stores
+    the sid. Applied (and deleted) once a message with that sid is recorded."""
+
+    __tablename__ = "provider_status_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    provider_sid: str = Field(max_length=64, index=True)
+    provider_status: str = Field(max_length=20)
+    error_code: str | None = Field(default=None, max_length=20)
+    received_at: datetime = datetime_field(default_factory=utcnow)

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from logistics.exceptions import InvalidInput
 from logistics.models.enums import FailureAction, FailureReason, NotificationTrigger
 from logistics.notify.gsm import SmsText, analyse, strip_diacritics
+from logistics.notify.sealed import CODE_PLACEHOLDER
 from logistics.workdays import LOCAL_TZ
 
 T = NotificationTrigger
@@ -44,6 +45,7 @@ TEMPLATES: Final[dict[str, dict[str, str]]] = {
         "deadline_at_risk.no_date": "Kết quả hồ sơ {ref} có thể trả chậm so với ngày hẹn. Bưu điện sẽ nhắn khi có kết quả. {link}",
         "rescheduled": "Bưu điện đã ghi nhận lịch phát mới cho {ref}: {window}. Theo dõi: {link}",
         "rescheduled.hold": "Bưu điện sẽ giữ {ref} tại {office} để Quý khách đến nhận, mang theo CCCD. {link}",
+        "delivery_otp": "Mã nhận {ref}: {code}. Chỉ đọc mã cho bưu tá khi Quý khách đã nhận được bưu gửi. Hiệu lực đến {time}.",
     },
     "en": {
         "pickup_booked": "The post office will collect your dossier {ref} at {window}. Track or change: {link}",
@@ -61,6 +63,7 @@ TEMPLATES: Final[dict[str, dict[str, str]]] = {
         "deadline_at_risk.no_date": "The result of {ref} may come later than promised. We will text you when it is ready. {link}",
         "rescheduled": "New delivery time for {ref}: {window}. Track: {link}",
         "rescheduled.hold": "We will keep {ref} at {office} for you to collect. Bring your ID. {link}",
+        "delivery_otp": "Code to receive {ref}: {code}. Only tell it to the postman once you have the item. Valid until {time}.",
     },
 }
 
@@ -121,6 +124,7 @@ class MessageContext:
     failure_action: FailureAction | None = None
     office: str | None = None  # the post office's name
     variant: str | None = None  # "post_office", "counter", "hold"
+    valid_until: datetime | None = None  # a delivery code's expiry
 
 
 def format_time(at: datetime, tz: ZoneInfo = LOCAL_TZ) -> str:
@@ -162,6 +166,11 @@ def _fields(trigger: NotificationTrigger, language: str, ctx: MessageContext, tz
         fields["date"] = format_date(ctx.due)
     if ctx.window_start is not None and ctx.window_end is not None:
         fields["window"] = format_window(ctx.window_start, ctx.window_end, tz)
+    if trigger is T.DELIVERY_OTP:
+        # The code itself never reaches a template: the outbox fills it in when sending.
+        fields["code"] = CODE_PLACEHOLDER
+        if ctx.valid_until is not None:
+            fields["time"] = format_time(ctx.valid_until, tz)
     if trigger is T.DELIVERY_FAILED:
         if ctx.failure_reason is None or ctx.failure_action is None:
             raise InvalidInput("A delivery-failed SMS needs the reason and the next action.", code="sms_context_missing")

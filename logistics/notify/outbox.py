@@ -1,56 +1,57 @@
 """The SMS outbox: write a row with its cause, send it after commit, never lose it.
 
 1. :func:`queue_sms` writes a ``Notification`` in the caller's transaction (the scan,
-   the intake, the reschedule), at most one per (item, trigger, attempt): a second
-   identical request is a no-op that returns the existing row. It enqueues
-   ``notify.send_notification`` for after the commit (``jobs.enqueue``).
-2. :func:`deliver` (the task's one call) claims the row (status ``sending``, one more
-   try) and commits, calls the provider, then records the provider's sid. A message
-   that is not claimable (sent already, claimed by a live worker) is skipped, so
-   duplicate task messages are harmless.
+   the intake, the reschedule, the delivery code), at most one per (item, trigger,
+   attempt): a second identical request is a no-op that returns the existing row. The
+   new rows of a transaction leave together: at its commit they are enqueued as
+   ``notify.send_batch`` jobs of up to ``batch_size`` ids (``jobs.enqueue``, sent after
+   the commit), so a scan batch of 100 events costs two broker messages, not 100.
+2. ``sender.deliver_batch`` (the task's one call) claims the rows, sends them through
+   the provider and records the answers (``sender.py``).
 3. :func:`sweep` (beat, every minute) re-dispatches rows whose broker message was lost
    (pending too long), rows held until now (quiet hours, rate limit), and rows claimed
    by a worker that died (sending longer than the lease).
 
 The one duplicate we cannot rule out: a worker that dies after the provider accepted
-a message and before the sid was committed. Its lease expires and the message goes
+a message and before its sid was committed. Its lease expires and the message goes
 again (providers have no idempotency key). ``bench/notify_throughput.py`` counts it.
 
-Quiet hours and the per-phone rate limit are checked when a row is written (so its
-status says ``held`` at once) and again at claim time, which is authoritative.
+Quiet hours are checked when a row is written (so its status says ``held`` at once)
+and again at claim time, which is authoritative, as is the per-phone rate limit.
+Delivery codes (``URGENT``) are never held: the postman is at the door.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Final
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from logistics import jobs
-from logistics.db import session_scope
 from logistics.exceptions import InvalidInput
 from logistics.models import Notification
 from logistics.models.enums import NotificationStatus, NotificationTrigger
 from logistics.models.types import utcnow
-from logistics.notify import sms
 from logistics.notify.gsm import SmsText
 from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.phones import normalise_vn_mobile
-from logistics.tracking import links as tracking_links
 from logistics.workdays import LOCAL_TZ
 
 log = logging.getLogger(__name__)
 
 N = NotificationStatus
-SEND_TASK = "notify.send_notification"
-Outcome = Literal["sent", "held", "failed", "retry", "skipped"]
-SessionFactory = Callable[[], AbstractContextManager[Session]]
+SEND_TASK: Final = "notify.send_batch"
+# Sent at once whatever the hour, and limited by their own per-phone allowance.
+URGENT: Final = frozenset({NotificationTrigger.DELIVERY_OTP})
+_DISPATCH: Final = "notify.outbox_dispatch"
 
 
 # ------------------------------------------------------------------ timing rules
@@ -71,57 +72,120 @@ def quiet_release(now: datetime, settings: NotifySettings) -> datetime | None:
     return release.astimezone(now.tzinfo)
 
 
-def _lock_phone(session: Session, phone: str) -> None:
-    # Serialises count-then-claim per phone across workers on PostgreSQL; SQLite
-    # serialises all writers anyway.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"sms:{phone}"})
+def lock_phones(session: Session, phones: Iterable[str]) -> None:
+    """Serialise count-then-claim per phone across workers on PostgreSQL (in one
+    statement, in a fixed order, so two workers never deadlock); SQLite serialises
+    all writers anyway."""
+    keys = sorted({f"sms:{phone}" for phone in phones})
+    if keys and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(h) FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(:keys AS text[])) AS k ORDER BY h) AS s"),
+            {"keys": keys},
+        )
+
+
+def recent_sends(
+    session: Session, *, phones: Iterable[str], now: datetime, settings: NotifySettings, exclude_ids: Iterable[int] = (),
+) -> dict[tuple[str, bool], tuple[int, datetime]]:
+    """Per (phone, urgent): how many SMS went out in the last hour or are being sent,
+    and the oldest of them: what the per-phone allowances are counted against."""
+    phones = sorted(set(phones))
+    if not phones:
+        return {}
+    hour_ago = now - timedelta(hours=1)
+    lease_start = now - timedelta(seconds=settings.sending_lease_s)
+    sent_in_hour = sa.and_(Notification.sent_at.is_not(None), Notification.sent_at > hour_ago)  # type: ignore[union-attr]
+    in_flight = sa.and_(Notification.status == N.SENDING, Notification.updated_at > lease_start)
+    urgent = Notification.trigger.in_(sorted(URGENT))  # type: ignore[attr-defined]
+    query = (
+        select(Notification.to_e164, urgent, sa.func.count(), sa.func.min(sa.func.coalesce(Notification.sent_at, Notification.updated_at)))
+        .where(Notification.to_e164.in_(phones), sa.or_(sent_in_hour, in_flight))  # type: ignore[attr-defined]
+        .group_by(Notification.to_e164, urgent)
+    )
+    excluded = sorted(set(exclude_ids))
+    if excluded:
+        query = query.where(Notification.id.not_in(excluded))  # type: ignore[union-attr]
+    return {(phone, bool(is_urgent)): (int(count), oldest) for phone, is_urgent, count, oldest in session.exec(query)}
 
 
 def rate_release(
     session: Session, *, phone: str, now: datetime, settings: NotifySettings, exclude_id: int | None = None
 ) -> datetime | None:
-    """When ``phone`` may receive another SMS, if its hourly allowance is used up."""
-    hour_ago = now - timedelta(hours=1)
-    lease_start = now - timedelta(seconds=settings.sending_lease_s)
-    sent_in_hour = sa.and_(Notification.sent_at.is_not(None), Notification.sent_at > hour_ago)  # type: ignore[union-attr]
-    in_flight = sa.and_(Notification.status == N.SENDING, Notification.updated_at > lease_start)
-    query = select(Notification.sent_at, Notification.updated_at).where(
-        Notification.to_e164 == phone, sa.or_(sent_in_hour, in_flight)
-    )
-    if exclude_id is not None:
-        query = query.where(Notification.id != exclude_id)
-    rows = session.exec(query).all()
-    if len(rows) < settings.max_per_phone_per_hour:
+    """When ``phone`` may receive another ordinary SMS, if its hourly allowance is used up."""
+    counts = recent_sends(session, phones=[phone], now=now, settings=settings,
+                          exclude_ids=[exclude_id] if exclude_id is not None else ())
+    count, oldest = counts.get((phone, False), (0, now))
+    if count < settings.max_per_phone_per_hour:
         return None
-    oldest = min((sent_at or updated_at) for sent_at, updated_at in rows)
     return max(oldest + timedelta(hours=1), now + timedelta(seconds=1))
+
+
+def urgent_allowance_left(session: Session, *, phone: str, now: datetime, settings: NotifySettings) -> int:
+    """How many more delivery codes ``phone`` may receive in the current hour."""
+    count, _ = recent_sends(session, phones=[phone], now=now, settings=settings).get((phone, True), (0, now))
+    return max(0, settings.max_codes_per_phone_per_hour - count)
 
 
 # ----------------------------------------------------------------------- queue
 
 
-def _insert_once(session: Session, row: Notification) -> tuple[Notification, bool]:
-    values = {c.name: getattr(row, c.name) for c in Notification.__table__.columns if c.name != "id"}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(Notification)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["item_id", "trigger", "attempt"])
-        .returning(Notification.id)
-    )
-    new_id = session.execute(statement).scalar_one_or_none()
-    if new_id is None:
-        existing = session.exec(
-            select(Notification).where(
-                Notification.item_id == row.item_id,
-                Notification.trigger == row.trigger,
-                Notification.attempt == row.attempt,
-            )
-        ).one()
-        return existing, False
-    return session.get(Notification, new_id), True  # type: ignore[return-value]
+@dataclass(frozen=True)
+class Draft:
+    """An SMS to write: the (item, trigger, attempt) key, the recipient, the text."""
+
+    item_id: int
+    trigger: NotificationTrigger
+    attempt: int
+    phone: str  # as stored on the person
+    language: str
+    text: SmsText
+    sealed: str | None = None  # what the body's code placeholder stands for (notify.sealed)
+
+
+def _row_values(draft: Draft, now: datetime, quiet: datetime | None) -> dict[str, object]:
+    values: dict[str, object] = {
+        "item_id": draft.item_id, "trigger": draft.trigger, "attempt": draft.attempt, "channel": "sms",
+        "language": draft.language, "body": draft.text.body, "encoding": draft.text.encoding,
+        "segments": draft.text.segments, "status": N.PENDING, "to_e164": (draft.phone or "")[:16], "provider": None,
+        "provider_sid": None, "error_code": None, "error_message": None, "tries": 0, "not_before": None,
+        "sent_at": None, "created_at": now, "updated_at": now, "sealed": draft.sealed,
+    }
+    try:
+        values["to_e164"] = normalise_vn_mobile(draft.phone)
+    except InvalidInput as invalid:
+        values.update(status=N.FAILED, error_code="invalid_phone", error_message=invalid.detail[:255], sealed=None)
+        return values
+    if quiet is not None and draft.trigger not in URGENT:
+        values.update(status=N.HELD, not_before=quiet)
+    return values
+
+
+def queue_many(session: Session, drafts: list[Draft], *, now: datetime | None = None,
+               settings: NotifySettings | None = None) -> list[int]:
+    """Write the rows of ``drafts`` that do not exist yet, in one INSERT; their ids.
+    The pending ones are sent after the commit.
+
+    A phone that is not a valid Vietnamese mobile gives a row ``failed`` with
+    ``error_code="invalid_phone"`` (visible to the dispatcher) and nothing is sent.
+    Quiet hours hold the row at once; the per-phone limit is applied at claim time.
+    """
+    if not drafts:
+        return []
+    now = now or utcnow()
+    quiet = quiet_release(now, settings or get_notify_settings())
+    table = Notification.__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # One executemany: SQLAlchemy batches it into multi-row INSERTs ("insertmanyvalues")
+    # with a statement compiled once, where a literal multi-row VALUES is compiled anew.
+    created = session.execute(
+        insert(table).on_conflict_do_nothing(index_elements=["item_id", "trigger", "attempt"])
+        .returning(table.c.id, table.c.status),
+        [_row_values(d, now, quiet) for d in drafts],
+    ).all()
+    for row_id, status in created:
+        if status == N.PENDING:
+            dispatch_after_commit(session, row_id)
+    return [row_id for row_id, _ in created]
 
 
 def queue_sms(
@@ -135,131 +199,64 @@ def queue_sms(
     attempt: int = 1,
     now: datetime | None = None,
     settings: NotifySettings | None = None,
+    sealed: str | None = None,
 ) -> Notification:
-    """Write the outbox row for (item, trigger, attempt) unless it exists; send after commit.
+    """Write the outbox row for (item, trigger, attempt) unless it exists (``queue_many``
+    of one); the row, new or existing."""
+    draft = Draft(item_id=item_id, trigger=trigger, attempt=attempt, phone=phone, language=language, text=text,
+                  sealed=sealed)
+    queue_many(session, [draft], now=now, settings=settings)
+    return session.exec(
+        select(Notification).where(
+            Notification.item_id == item_id, Notification.trigger == trigger, Notification.attempt == attempt
+        ).execution_options(populate_existing=True)
+    ).one()
 
-    ``phone`` as stored on the person; a number that is not a valid Vietnamese mobile
-    gives a row ``failed`` with ``error_code="invalid_phone"`` (visible to the
-    dispatcher) and nothing is sent.
-    """
-    now = now or utcnow()
+
+# -------------------------------------------------------------------- dispatch
+
+
+def dispatch_after_commit(session: Session, notification_id: int) -> None:
+    """Send ``notification_id`` in a batch job when ``session`` commits."""
+    if not session.in_transaction():
+        session.begin()  # see jobs.enqueue: a rollback must have something to drop
+    session.info.setdefault(_DISPATCH, []).append(notification_id)
+
+
+def awaiting_dispatch(session: Session) -> list[int]:
+    """The ids that leave for a worker when ``session`` commits (for tests and diagnostics):
+    still to be batched, or batched already (a released savepoint batches its rows)."""
+    batched = [i for job in jobs.pending(session) if job.name == SEND_TASK for i in job.kwargs["notification_ids"]]
+    return batched + list(session.info.get(_DISPATCH, ()))
+
+
+def chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), max(1, size)):
+        yield ids[start:start + size]
+
+
+def enqueue_batches(session: Session, ids: list[int], settings: NotifySettings | None = None) -> int:
+    """Enqueue ``notify.send_batch`` jobs for ``ids`` (sent after the commit); how many."""
     settings = settings or get_notify_settings()
-    row = Notification(
-        item_id=item_id, trigger=trigger, attempt=attempt, language=language, body=text.body,
-        encoding=text.encoding, segments=text.segments, to_e164=(phone or "")[:16], created_at=now, updated_at=now,
-    )
-    try:
-        row.to_e164 = normalise_vn_mobile(phone)
-    except InvalidInput as invalid:
-        row.status, row.error_code, row.error_message = N.FAILED, "invalid_phone", invalid.detail[:255]
-    if row.status is N.PENDING:
-        hold = quiet_release(now, settings) or rate_release(session, phone=row.to_e164, now=now, settings=settings)
-        if hold is not None:
-            row.status, row.not_before = N.HELD, hold
-    saved, created = _insert_once(session, row)
-    if created and saved.status is N.PENDING:
-        jobs.enqueue(session, SEND_TASK, notification_id=saved.id)
-    return saved
+    batches = list(chunks(ids, settings.batch_size))
+    for batch in batches:
+        jobs.enqueue(session, SEND_TASK, notification_ids=batch)
+    return len(batches)
 
 
-# --------------------------------------------------------------------- deliver
+@event.listens_for(OrmSession, "before_commit")
+def _dispatch_at_commit(session: OrmSession) -> None:
+    if session.in_nested_transaction():  # fired for a released savepoint too: wait for the real commit
+        return
+    ids = session.info.pop(_DISPATCH, None)
+    if ids:
+        enqueue_batches(session, ids)  # type: ignore[arg-type]
 
 
-def _claim(session: Session, notification_id: int, now: datetime, settings: NotifySettings) -> Notification | None:
-    """Mark the row ``sending`` (one more try) if it is claimable, in one statement; the row, or None."""
-    stale = now - timedelta(seconds=settings.sending_lease_s)
-    claimable = sa.or_(
-        Notification.status == N.PENDING,
-        sa.and_(Notification.status == N.HELD, Notification.not_before <= now),  # type: ignore[operator]
-        sa.and_(Notification.status == N.SENDING, Notification.updated_at < stale),
-    )
-    return session.execute(
-        sa.update(Notification)
-        .where(Notification.id == notification_id, claimable)
-        .values(status=N.SENDING, updated_at=now, tries=Notification.tries + 1)
-        .returning(Notification)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-
-
-def _prepare(
-    session: Session, notification_id: int, now: datetime, settings: NotifySettings
-) -> tuple[Outcome, Notification | None, str]:
-    """Claim the row and decide: send (with the final body), hold, fail or skip."""
-    row = _claim(session, notification_id, now, settings)
-    if row is None:
-        return "skipped", None, ""
-    hold = quiet_release(now, settings)
-    if hold is None:
-        _lock_phone(session, row.to_e164)
-        hold = rate_release(session, phone=row.to_e164, now=now, settings=settings, exclude_id=row.id)
-    if hold is not None:
-        row.status, row.not_before, row.tries = N.HELD, hold, row.tries - 1  # not a try: nothing was sent
-        return "held", row, ""
-    if row.tries > settings.max_tries:
-        row.status, row.error_code, row.tries = N.FAILED, row.error_code or "max_tries", row.tries - 1
-        row.error_message = f"gave up after {row.tries} tries"
-        return "failed", row, ""
-    body = tracking_links.fill_placeholder(session, row.body, item_id=row.item_id, now=now)
-    return "sent", row, body
-
-
-def deliver(
-    notification_id: int,
-    *,
-    provider: sms.SmsProvider | None = None,
-    session_factory: SessionFactory = session_scope,
-    settings: NotifySettings | None = None,
-    now: Callable[[], datetime] = utcnow,
-) -> Outcome:
-    """Send one outbox row: claim and commit, call the provider, record its answer.
-
-    Raises ``SmsTransientError`` after recording it (the row is ``pending`` again), so
-    that the task retries with backoff; the sweep retries too if the task gives up.
-    """
-    settings = settings or get_notify_settings()
-    with session_factory() as session:
-        outcome, row, body = _prepare(session, notification_id, now(), settings)
-        if outcome != "sent" or row is None:
-            return outcome
-        to, tries = row.to_e164, row.tries
-    provider = provider or sms.get_provider()
-    try:
-        receipt = provider.send(to, body, status_callback=sms.status_callback_url())
-    except sms.SmsPermanentError as refused:
-        _record_failure(session_factory, notification_id, refused, now(), N.FAILED)
-        log.info("SMS %s refused for good: %s", notification_id, refused.code)
-        return "failed"
-    except sms.SmsTransientError as trouble:
-        final = tries >= settings.max_tries
-        _record_failure(session_factory, notification_id, trouble, now(), N.FAILED if final else N.PENDING,
-                        retry_at=now() + timedelta(seconds=min(600, 5 * 2 ** tries)))
-        if final:
-            return "failed"
-        raise
-    with session_factory() as session:
-        session.execute(
-            sa.update(Notification)
-            .where(Notification.id == notification_id)
-            .values(status=N.SENT, provider=provider.name, provider_sid=receipt.sid, sent_at=now(), updated_at=now(),
-                    error_code=None, error_message=None, not_before=None)
-            .execution_options(synchronize_session=False)
-        )
-    return "sent"
-
-
-def _record_failure(
-    session_factory: SessionFactory, notification_id: int, error: sms.SmsError, at: datetime,
-    status: NotificationStatus, *, retry_at: datetime | None = None,
-) -> None:
-    with session_factory() as session:
-        session.execute(
-            sa.update(Notification)
-            .where(Notification.id == notification_id)
-            .values(status=status, error_code=(error.code or "")[:20] or None, error_message=error.message[:255],
-                    not_before=retry_at, updated_at=at)
-            .execution_options(synchronize_session=False)
-        )
+@event.listens_for(OrmSession, "after_soft_rollback")
+def _drop_after_rollback(session: OrmSession, previous_transaction) -> None:  # noqa: ANN001
+    if previous_transaction.parent is None:
+        session.info.pop(_DISPATCH, None)
 
 
 # ----------------------------------------------------------------------- sweep
@@ -288,8 +285,7 @@ def sweep(session: Session, *, now: datetime | None = None, settings: NotifySett
             sa.update(Notification).where(Notification.id.in_(touch)).values(updated_at=now)  # type: ignore[union-attr]
             .execution_options(synchronize_session=False)
         )
-    for row_id, _status in rows:
-        jobs.enqueue(session, SEND_TASK, notification_id=row_id)
     if rows:
+        enqueue_batches(session, [row_id for row_id, _status in rows], settings)
         log.info("outbox sweep re-dispatched %d notifications", len(rows))
     return len(rows)

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Final
 
+from sqlalchemy import bindparam
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from logistics.exceptions import InvalidInput
-from logistics.models import Item, Person, PostOffice, ScanEvent
+from logistics.exceptions import InvalidInput, NotFound
+from logistics.models import DeliveryReschedule, Dossier, Item, Person, PostOffice, ScanEvent, TrackingToken
 from logistics.models.enums import ItemStatus, ScanCode, ScanOutcome
 from logistics.models.types import utcnow
 from logistics.notify import messages, reschedule, service
+from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.phones import mask_name, mask_phone
+from logistics.tracking import links as tracking_links
 from logistics.tracking.states import RULES, TERMINAL
 from logistics.workdays import LOCAL_TZ
 
@@ -128,22 +133,80 @@ def _eta(session: Session, item: Item, now: datetime) -> Window | None:
     return Window(start=start, end=end, text=messages.format_window(start, end))
 
 
-def tracking_view(session: Session, item: Item, *, language: str = "vi", now: datetime | None = None) -> TrackingView:
-    """Everything the public page of ``item`` shows, in ``language`` ("vi" or "en")."""
+@dataclass(frozen=True)
+class Subject:
+    """The item behind a link and what its page shows of it besides the scans."""
+
+    item: Item
+    office: PostOffice | None
+    person: Person | None
+    choice: str | None  # the latest reschedule's choice
+
+
+@lru_cache(maxsize=1)
+def _subject_query():  # noqa: ANN202 - a Select of eight entities
+    """Built once: the page asks it on every request."""
+    home, recipient, applicant = aliased(Person), aliased(Person), aliased(Person)
+    choice = (
+        select(DeliveryReschedule.choice).where(DeliveryReschedule.item_id == Item.id)
+        .order_by(DeliveryReschedule.created_at.desc(), DeliveryReschedule.id.desc())  # type: ignore[union-attr]
+        .limit(1).scalar_subquery()
+    )
+    return (
+        select(TrackingToken, Item, PostOffice, Dossier, home, recipient, applicant, choice)
+        .join(Item, Item.id == TrackingToken.item_id)
+        .outerjoin(PostOffice, PostOffice.id == Item.post_office_id)
+        .outerjoin(Dossier, Dossier.id == Item.dossier_id)
+        .outerjoin(home, home.id == Item.person_id)
+        .outerjoin(recipient, recipient.id == Dossier.recipient_id)
+        .outerjoin(applicant, applicant.id == Dossier.applicant_id)
+        .where(TrackingToken.token_sha256 == bindparam("token_sha256"))
+    )
+
+
+def load_subject(session: Session, token: str, *, now: datetime | None = None) -> Subject:
+    """The item behind ``token`` with its post office, recipient and latest reschedule,
+    in one query (the page's hot path); ``NotFound`` as ``tracking.links.resolve``:
+    ``tracking_link_not_found`` for an unknown token, ``tracking_link_expired``."""
     now = now or utcnow()
-    language = language if language in messages.LANGUAGES else "vi"
-    office_row = session.get(PostOffice, item.post_office_id)
-    office = Office(office_row.name, office_row.address, office_row.phone) if office_row else None
-    name, phone = _masked(service.recipient_for(session, item))
-    can = reschedule.allowed(item)
-    slots = [
+    row = session.execute(_subject_query(), {"token_sha256": tracking_links.hash_token(token)}).first()
+    if row is None:
+        raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
+    link, item, office, dossier, *people, latest_choice = row
+    if tracking_links.expires_at(link, item) <= now:
+        raise NotFound("This tracking link has expired.", code="tracking_link_expired")
+    person_id = service.recipient_id(item, dossier)
+    person = next((p for p in people if p is not None and p.id == person_id), None)
+    return Subject(item=item, office=office, person=person, choice=latest_choice)
+
+
+@lru_cache(maxsize=8)
+def _slots(minute: datetime, settings: NotifySettings) -> tuple[SlotChoice, ...]:
+    """The rescheduling choices offered this minute: the same for every page."""
+    return tuple(
         SlotChoice(date=o.day.isoformat(), slot=o.slot, label=messages.format_window(o.start, o.end))
-        for o in (reschedule.options(now=now) if can else [])
-    ]
-    latest = reschedule.latest(session, item_id=item.id)
+        for o in reschedule.options(now=minute)
+    )
+
+
+def tracking_view(session: Session, item: Item, *, language: str = "vi", now: datetime | None = None,
+                  subject: Subject | None = None) -> TrackingView:
+    """Everything the public page of ``item`` shows, in ``language`` ("vi" or "en");
+    ``subject`` when :func:`load_subject` already read it."""
+    now = now or utcnow()
+    if subject is None:
+        latest = reschedule.latest(session, item_id=item.id)
+        subject = Subject(item=item, office=session.get(PostOffice, item.post_office_id),
+                          person=service.recipient_for(session, item), choice=latest.choice if latest else None)
+    language = language if language in messages.LANGUAGES else "vi"
+    office_row = subject.office
+    office = Office(office_row.name, office_row.address, office_row.phone) if office_row else None
+    name, phone = _masked(subject.person)
+    can = reschedule.allowed(item)
+    slots = list(_slots(now.replace(second=0, microsecond=0), get_notify_settings())) if can else []
     return TrackingView(
         language=language, s10=item.s10, status=item.status.value, status_label=STATUS_LABELS[language][item.status],
         done=item.status in TERMINAL, timeline=_timeline(session, item, language), eta=_eta(session, item, now),
         office=office, recipient_name=name, recipient_phone=phone, can_reschedule=can,
-        can_hold=reschedule.hold_available(item), slots=slots, choice=latest.choice if latest else None,
+        can_hold=reschedule.hold_available(item), slots=slots, choice=subject.choice,
     )

@@ -1,7 +1,7 @@
 """Which SMS a citizen gets, and when: scans and the other domains call in here.
 
-Scans arrive through :func:`on_item_status_changed` (subscribed in
-``subscriptions.py``); the intake, the agency desk, the deadline watch and the tracking
+Scans arrive through ``scan_sms`` (in bulk, at the end of the scan's unit of work,
+with :func:`scan_trigger` and :func:`eta_window` from here); the intake, the agency desk, the deadline watch and the tracking
 page call :func:`pickup_booked`, :func:`result_ready`, :func:`deadline_at_risk` and
 :func:`rescheduled`. All of them write the outbox row in the caller's transaction and
 flush; the SMS leaves after the commit.
@@ -15,25 +15,19 @@ maps to the same row.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Final
 
-import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from logistics.events import ItemStatusChanged
 from logistics.exceptions import NotFound
-from logistics.models import DeliveryReschedule, Dossier, Item, Notification, Person, PostOffice, ScanEvent
+from logistics.models import DeliveryReschedule, Dossier, Item, Notification, Person, PostOffice
 from logistics.models.enums import (
-    FailureAction,
-    FailureReason,
     LegKind,
     NotificationTrigger,
     PlaceKind,
     ResultDelivery,
     ScanCode,
-    ScanOutcome,
 )
 from logistics.notify import messages, outbox
 from logistics.notify.settings import NotifySettings
@@ -43,7 +37,7 @@ from logistics.tracking import links as tracking_links
 log = logging.getLogger(__name__)
 
 T = NotificationTrigger
-_RESULT_LEGS: Final = frozenset({LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY})
+RESULT_LEGS: Final = frozenset({LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY})
 
 
 def scan_trigger(code: ScanCode, item: Item) -> NotificationTrigger | None:
@@ -57,7 +51,7 @@ def scan_trigger(code: ScanCode, item: Item) -> NotificationTrigger | None:
     """
     if code is ScanCode.PICKED_UP_AT_HOME:
         return T.PICKED_UP
-    if code is ScanCode.HANDED_OVER and item.destination_kind is PlaceKind.AGENCY and item.leg not in _RESULT_LEGS:
+    if code is ScanCode.HANDED_OVER and item.destination_kind is PlaceKind.AGENCY and item.leg not in RESULT_LEGS:
         return T.HANDED_TO_AGENCY
     if item.destination_kind is PlaceKind.HOME:
         return {
@@ -68,16 +62,21 @@ def scan_trigger(code: ScanCode, item: Item) -> NotificationTrigger | None:
     return None
 
 
-def recipient_for(session: Session, item: Item) -> Person | None:
+def recipient_id(item: Item, dossier: Dossier | None) -> int | None:
     """Whom the SMS about ``item`` goes to: the person at its home end, else the
     dossier's recipient (result legs) or applicant (dossier legs)."""
     if item.person_id is not None:
-        return session.get(Person, item.person_id)
-    dossier = session.get(Dossier, item.dossier_id)
+        return item.person_id
     if dossier is None:
         return None
-    person_id = (dossier.recipient_id or dossier.applicant_id) if item.leg in _RESULT_LEGS else dossier.applicant_id
-    return session.get(Person, person_id)
+    return (dossier.recipient_id or dossier.applicant_id) if item.leg in RESULT_LEGS else dossier.applicant_id
+
+
+def recipient_for(session: Session, item: Item) -> Person | None:
+    """The person :func:`recipient_id` names."""
+    dossier = session.get(Dossier, item.dossier_id) if item.person_id is None else None
+    person_id = recipient_id(item, dossier)
+    return session.get(Person, person_id) if person_id is not None else None
 
 
 def _office_name(session: Session, item: Item) -> str | None:
@@ -113,49 +112,6 @@ def send(
         session, item_id=item.id, trigger=trigger, phone=person.phone_e164, language=person.language or "vi",
         text=text, attempt=attempt, now=now, settings=settings,
     )
-
-
-def _scan_attempt(session: Session, event: ItemStatusChanged) -> int:
-    count = session.exec(
-        select(sa.func.count()).select_from(ScanEvent).where(
-            ScanEvent.item_id == event.item_id,
-            ScanEvent.code == ScanCode(event.scan_code),
-            ScanEvent.outcome == ScanOutcome.APPLIED,
-            ScanEvent.id <= event.scan_event_id,
-        )
-    ).one()
-    return max(1, int(count))
-
-
-def on_item_status_changed(
-    session: Session, event: ItemStatusChanged, *, settings: NotifySettings | None = None
-) -> Notification | None:
-    """The SMS an applied scan causes, written in the scan's transaction (or nothing)."""
-    item = session.get(Item, event.item_id)
-    if item is None:
-        return None
-    trigger = scan_trigger(ScanCode(event.scan_code), item)
-    if trigger is None:
-        return None
-    scan = session.get(ScanEvent, event.scan_event_id)
-    ctx = messages.MessageContext(ref=item.s10, link=tracking_links.placeholder_url(), at=event.at,
-                                  office=_office_name(session, item))
-    if trigger is T.HANDED_TO_AGENCY:
-        dossier = session.get(Dossier, item.dossier_id)
-        ctx = _with(ctx, due=dossier.appointment_date if dossier else None)
-    elif trigger is T.OUT_FOR_DELIVERY:
-        start, end = eta_window(session, item)
-        ctx = _with(ctx, window_start=start, window_end=end)
-    elif trigger is T.DELIVERY_FAILED:
-        reason = scan.failure_reason if scan is not None else None
-        action = scan.failure_action if scan is not None else None
-        ctx = _with(ctx, failure_reason=reason or FailureReason.OTHER, failure_action=action or FailureAction.RETRY_NEXT_DAY,
-                    due=scan.retry_on if scan is not None else None)
-    return send(session, item=item, trigger=trigger, ctx=ctx, attempt=_scan_attempt(session, event), settings=settings)
-
-
-def _with(ctx: messages.MessageContext, **changes: object) -> messages.MessageContext:
-    return replace(ctx, **changes)  # type: ignore[arg-type]
 
 
 # -------------------------------------------------- triggers without a scan

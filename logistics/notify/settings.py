@@ -21,6 +21,9 @@ class NotifySettings(BaseModel):
     quiet_end: time = time(7, 0)
     # At most this many SMS per phone in any rolling hour; the excess is held.
     max_per_phone_per_hour: int = 5
+    # Delivery codes are never held (the postman is at the door) but have an allowance
+    # of their own per phone and rolling hour: beyond it a code is refused, not queued.
+    max_codes_per_phone_per_hour: int = 6
     # A pending row untouched this long lost its broker message: the sweep sends it again.
     dispatch_grace_s: int = 60
     # A row claimed ("sending") this long ago belongs to a dead worker: sent again. Must
@@ -31,6 +34,10 @@ class NotifySettings(BaseModel):
     max_tries: int = 8
     # Rows the sweep re-dispatches per run (the rest wait for the next minute).
     sweep_batch: int = 1000
+    # Rows per send job: claimed in one statement, their answers recorded every
+    # ``record_every`` messages (so a crash re-sends at most that many).
+    batch_size: int = 50
+    record_every: int = 10
     # Rescheduling from the tracking page: windows on the next working days.
     reschedule_horizon_days: int = 5
     delivery_slots: tuple[str, ...] = ("08:00-10:00", "10:00-12:00", "14:00-16:00", "16:00-18:00")

@@ -51,3 +51,13 @@ def test_job_is_dropped_on_rollback(engine, drained):
         assert jobs.pending(session) == []
         session.commit()
     assert _next_message(0.2) is None
+
+
+def test_job_waits_for_the_outer_commit_not_a_savepoint(engine, drained):
+    """A savepoint released inside the transaction sends nothing; the outer commit does."""
+    with Session(engine) as session:
+        with session.begin_nested():
+            jobs.enqueue(session, "system.purge_expired_tokens")
+        assert _next_message(0.1) is None, "a released savepoint is not a commit"
+        session.commit()
+    assert _next_message() is not None

@@ -213,3 +213,24 @@ def test_browser_opens_the_link_and_reschedules(app, session, tracked):
     choice = reschedule.latest(session, item_id=item.id)
     assert choice is not None and choice.choice == "window"
     assert item.window_start == choice.window_start
+
+
+@pytest.mark.parametrize("token", ["short", "A" * 23, "é" * 22, "%2e%2e" + "A" * 16])
+def test_malformed_tokens_are_404_with_the_code(client, token):
+    response = client.get(f"/t/{token}.json")
+    assert response.status_code == 404 and response.json()["error"] == "tracking_link_not_found"
+    assert response.json()["detail"]
+    assert client.get(f"/t/{token}").status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"choice": "teleport"},
+    {"choice": "window", "date": "next tuesday", "slot": "08:00-10:00"},
+    {"choice": "window", "date": "2026-11-30", "slot": "x" * 40},
+])
+def test_malformed_reschedule_is_422_and_changes_nothing(client, session, tracked, body):
+    item, token = tracked
+    response = client.post(f"/t/{token}/reschedule", json=body)
+    assert response.status_code == 422 and response.json()["error"] and response.json()["detail"]
+    assert session.exec(select(DeliveryReschedule).where(DeliveryReschedule.item_id == item.id)).all() == []
+    assert session.exec(select(Notification).where(Notification.item_id == item.id)).all() == []

@@ -85,8 +85,8 @@ Limited = Depends(lookup_allowed)
     dependencies=[Limited],
 )
 def tracking_json(session: SessionDep, token: str, lang: LangQuery = "vi") -> Any:
-    item = tracking_links.resolve(session, token)
-    return public_view.tracking_view(session, item, language=lang)
+    subject = public_view.load_subject(session, token)
+    return public_view.tracking_view(session, subject.item, language=lang, subject=subject)
 
 
 @router.get(
@@ -98,11 +98,11 @@ def tracking_json(session: SessionDep, token: str, lang: LangQuery = "vi") -> An
 )
 def tracking_page(request: Request, session: SessionDep, token: str, lang: LangQuery = "vi") -> Any:
     try:
-        item = tracking_links.resolve(session, token)
+        subject = public_view.load_subject(session, token)
     except NotFound:
         return templates.TemplateResponse(request, "tracking/not_found.html",
                                           {"lang": lang, "t": TEXT[lang]}, status_code=404)
-    view = public_view.tracking_view(session, item, language=lang)
+    view = public_view.tracking_view(session, subject.item, language=lang, subject=subject)
     days: dict[str, list[dict[str, str]]] = {}
     for slot in view.slots:
         days.setdefault(slot.date, []).append(asdict(slot))

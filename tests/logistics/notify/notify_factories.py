@@ -115,3 +115,11 @@ def add_scan(
     session.add_all([event, item])
     session.flush()
     return event
+
+
+def lose_broker_messages(session: Session) -> None:
+    """Forget the send jobs ``session`` would enqueue at its commit: a lost broker message."""
+    from logistics.notify import outbox
+
+    session.info.pop("logistics.pending_jobs", None)
+    session.info.pop(outbox._DISPATCH, None)

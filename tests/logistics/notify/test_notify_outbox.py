@@ -21,10 +21,10 @@ from logistics.models.enums import (
     NotificationTrigger,
     ScanCode,
 )
-from logistics.notify import outbox, service
+from logistics.notify import outbox, scan_sms, sender, service
 from logistics.notify.settings import NotifySettings
 from logistics.tracking import links
-from tests.logistics.notify.notify_factories import FULL_NAME, PHONE, add_scan, make_item
+from tests.logistics.notify.notify_factories import FULL_NAME, PHONE, add_scan, lose_broker_messages, make_item
 
 N = NotificationStatus
 T = NotificationTrigger
@@ -33,6 +33,7 @@ OPEN = NotifySettings(quiet_start=time(0), quiet_end=time(0))
 
 
 def _rows(session: Session, item_id: int) -> list[Notification]:
+    scan_sms.write_pending(session)  # what the commit (or the savepoint's release) does
     return list(session.exec(select(Notification).where(Notification.item_id == item_id).order_by(Notification.id)))
 
 
@@ -45,7 +46,8 @@ def _publish_scan(session, item, code, status, **kw):
 
 
 def _send_jobs(session: Session) -> list[int]:
-    return [job.kwargs["notification_id"] for job in jobs.pending(session) if job.name == outbox.SEND_TASK]
+    """The ids that leave for a worker when ``session`` commits (batched at the commit)."""
+    return outbox.awaiting_dispatch(session)
 
 
 def test_scan_writes_one_sms_in_its_transaction(session, place):
@@ -56,6 +58,8 @@ def test_scan_writes_one_sms_in_its_transaction(session, place):
     event = ItemStatusChanged(item_id=item.id, scan_event_id=scan.id, scan_code="out_for_delivery",
                               status="out_for_delivery", previous_status="in_transit", at=NOON)
     events.publish(session, event)
+    assert len(_rows(session, item.id)) == 1
+    events.publish(session, event)  # in a later unit of work
     rows = _rows(session, item.id)
     assert [(r.trigger, r.attempt, r.status) for r in rows] == [(T.OUT_FOR_DELIVERY, 1, N.PENDING)]
     assert rows[0].to_e164 == PHONE and rows[0].encoding == "gsm7" and rows[0].segments == 1
@@ -141,11 +145,11 @@ def test_quiet_hours_hold_then_release(session, place, console, nested):
                        now=evening, settings=quiet)
     assert row.status is N.HELD and row.not_before == morning
     assert _send_jobs(session) == []
-    assert outbox.deliver(row.id, provider=console, session_factory=nested, settings=quiet,
+    assert sender.deliver(row.id, provider=console, session_factory=nested, settings=quiet,
                           now=lambda: evening + timedelta(hours=1)) == "skipped"
     assert console.outbox == []
     assert outbox.sweep(session, now=morning + timedelta(minutes=1), settings=quiet) == 1
-    assert outbox.deliver(row.id, provider=console, session_factory=nested, settings=quiet,
+    assert sender.deliver(row.id, provider=console, session_factory=nested, settings=quiet,
                           now=lambda: morning + timedelta(minutes=1)) == "sent"
     assert len(console.outbox) == 1
 
@@ -156,7 +160,7 @@ def test_pending_row_claimed_in_quiet_hours_is_held(session, place, console, nes
     item = make_item(session, place)
     row = service.result_ready(session, item_id=item.id, now=datetime(2026, 11, 23, 13, 59, tzinfo=UTC))
     assert row.status is N.PENDING
-    outcome = outbox.deliver(row.id, provider=console, session_factory=nested, settings=quiet,
+    outcome = sender.deliver(row.id, provider=console, session_factory=nested, settings=quiet,
                              now=lambda: datetime(2026, 11, 23, 14, 1, tzinfo=UTC))
     session.refresh(row)
     assert outcome == "held" and row.status is N.HELD and console.outbox == []
@@ -167,13 +171,13 @@ def test_rate_limit_per_phone(session, place, console, nested):
     limited = NotifySettings(quiet_start=time(0), quiet_end=time(0), max_per_phone_per_hour=2)
     items = [make_item(session, place) for _ in range(3)]
     rows = [service.result_ready(session, item_id=i.id, now=NOON) for i in items]
-    outcomes = [outbox.deliver(r.id, provider=console, session_factory=nested, settings=limited,
+    outcomes = [sender.deliver(r.id, provider=console, session_factory=nested, settings=limited,
                                now=lambda k=k: NOON + timedelta(minutes=k)) for k, r in enumerate(rows)]
     assert outcomes == ["sent", "sent", "held"]
     session.refresh(rows[2])
     assert rows[2].status is N.HELD and rows[2].not_before == NOON + timedelta(hours=1)
     later = NOON + timedelta(hours=1, minutes=1)
-    assert outbox.deliver(rows[2].id, provider=console, session_factory=nested, settings=limited,
+    assert sender.deliver(rows[2].id, provider=console, session_factory=nested, settings=limited,
                           now=lambda: later) == "sent"
     assert len(console.outbox) == 3
 
@@ -182,8 +186,8 @@ def test_claimed_row_is_sent_once(session, place, console, nested):
     """A second task message for a row already sent (or being sent) changes nothing."""
     item = make_item(session, place)
     row = service.result_ready(session, item_id=item.id)
-    assert outbox.deliver(row.id, provider=console, session_factory=nested, settings=OPEN) == "sent"
-    assert outbox.deliver(row.id, provider=console, session_factory=nested, settings=OPEN) == "skipped"
+    assert sender.deliver(row.id, provider=console, session_factory=nested, settings=OPEN) == "sent"
+    assert sender.deliver(row.id, provider=console, session_factory=nested, settings=OPEN) == "skipped"
     session.refresh(row)
     assert len(console.outbox) == 1 and row.status is N.SENT and row.tries == 1
     assert row.provider == "console" and row.provider_sid == console.outbox[0].sid
@@ -193,7 +197,7 @@ def test_link_is_issued_at_send_time(session, place, console, nested):
     """The SMS carries a working link; the outbox row keeps only the placeholder."""
     item = make_item(session, place)
     row = service.result_ready(session, item_id=item.id)
-    outbox.deliver(row.id, provider=console, session_factory=nested, settings=OPEN)
+    sender.deliver(row.id, provider=console, session_factory=nested, settings=OPEN)
     sent = console.outbox[0].body
     token = sent.rsplit("/t/", 1)[1]
     assert len(token) == links.TOKEN_LENGTH and links.resolve(session, token).id == item.id
@@ -212,11 +216,11 @@ def test_sweep_recovers_lost_and_crashed(session, place, console, nested):
     crashed_row.status, crashed_row.updated_at, crashed_row.tries = N.SENDING, NOON - timedelta(minutes=3), 1
     session.add(crashed_row)
     session.flush()
-    session.info.pop("logistics.pending_jobs", None)  # the broker lost every message
+    lose_broker_messages(session)
     assert outbox.sweep(session, now=NOON, settings=OPEN) == 2
     assert sorted(_send_jobs(session)) == sorted([lost_row.id, crashed_row.id])
     for row in (lost_row, crashed_row):
-        assert outbox.deliver(row.id, provider=console, session_factory=nested, settings=OPEN,
+        assert sender.deliver(row.id, provider=console, session_factory=nested, settings=OPEN,
                               now=lambda: NOON) == "sent"
     assert outbox.sweep(session, now=NOON + timedelta(seconds=30), settings=OPEN) == 0
 
@@ -226,7 +230,22 @@ def test_console_log_is_masked(session, place, console, nested, caplog):
     item = make_item(session, place)
     row = service.result_ready(session, item_id=item.id)
     with caplog.at_level(logging.INFO):
-        outbox.deliver(row.id, provider=console, session_factory=nested, settings=OPEN)
+        sender.deliver(row.id, provider=console, session_factory=nested, settings=OPEN)
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "678" in logged and PHONE not in logged and "912345678" not in logged
     assert item.s10 not in logged and "ket qua" not in logged
+
+
+def test_scan_sms_are_written_when_the_unit_of_work_ends(session, place):
+    """Events are noted, and written in one go when the savepoint that wraps the scans is
+    released; a savepoint that rolls back takes its events with it."""
+    kept, dropped = make_item(session, place), make_item(session, place, phone="+84912345679")
+    with session.begin_nested():
+        _publish_scan(session, kept, ScanCode.DELIVERED, ItemStatus.DELIVERED)
+        assert scan_sms.pending(session) and session.exec(select(Notification)).all() == []
+    assert [r.trigger for r in session.exec(select(Notification)).all()] == [T.DELIVERED]
+    savepoint = session.begin_nested()
+    _publish_scan(session, dropped, ScanCode.DELIVERED, ItemStatus.DELIVERED)
+    savepoint.rollback()
+    assert scan_sms.write_pending(session) == []
+    assert [r.item_id for r in session.exec(select(Notification)).all()] == [kept.id]

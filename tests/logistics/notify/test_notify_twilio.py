@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from logistics.config import Settings
 from logistics.models.enums import NotificationStatus
-from logistics.notify import outbox, service, sms
+from logistics.notify import sender, service, sms
 from logistics.notify.settings import NotifySettings
 from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.logistics.notify.notify_factories import PHONE, make_item
@@ -75,10 +75,10 @@ def test_transient_error_retried_until_sent(session: Session, place, fake, twili
     settings = NotifySettings(quiet_start="00:00", quiet_end="00:00")
     for _ in range(2):
         with pytest.raises(sms.SmsTransientError):
-            outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=settings)
+            sender.deliver(row.id, provider=twilio, session_factory=nested, settings=settings)
         session.refresh(row)
         assert row.status is N.PENDING and row.error_code == "20429"
-    assert outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "sent"
+    assert sender.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "sent"
     session.refresh(row)
     assert (row.status, row.tries, row.error_code) == (N.SENT, 3, None)
     assert row.provider == "twilio" and row.provider_sid == fake.accepted()[0].sid
@@ -91,8 +91,8 @@ def test_transient_error_gives_up_after_max_tries(session, place, fake, twilio, 
     fake.fail(PHONE, status=500, code=20500)
     settings = NotifySettings(quiet_start="00:00", quiet_end="00:00", max_tries=2)
     with pytest.raises(sms.SmsTransientError):
-        outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=settings)
-    assert outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "failed"
+        sender.deliver(row.id, provider=twilio, session_factory=nested, settings=settings)
+    assert sender.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "failed"
     session.refresh(row)
     assert row.status is N.FAILED and len(fake.requests) == 2
 
@@ -103,7 +103,7 @@ def test_permanent_error_recorded_not_retried(session, place, fake, twilio, nest
     row = service.result_ready(session, item_id=item.id)
     fake.fail(PHONE, status=400, code=21211)
     settings = NotifySettings(quiet_start="00:00", quiet_end="00:00")
-    assert outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "failed"
-    assert outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "skipped"
+    assert sender.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "failed"
+    assert sender.deliver(row.id, provider=twilio, session_factory=nested, settings=settings) == "skipped"
     session.refresh(row)
     assert (row.status, row.error_code) == (N.FAILED, "21211") and len(fake.requests) == 1

@@ -4,6 +4,7 @@ broker and on PostgreSQL with Redis; a lost broker message is recovered by the s
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -20,10 +21,11 @@ from logistics.models import Notification
 from logistics.models.enums import FailureAction, FailureReason, ItemStatus, NotificationStatus, ScanCode
 from logistics.models.types import utcnow
 from logistics.notify import service
+from logistics.tracking import otp
 from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from support.servers import redis_server
 from support.workers import running_worker
-from tests.logistics.notify.notify_factories import add_scan, make_item, make_place
+from tests.logistics.notify.notify_factories import add_scan, lose_broker_messages, make_item, make_place
 
 pytestmark = pytest.mark.slow
 
@@ -76,27 +78,35 @@ def _run(url: str, settings: Settings, env: dict[str, str], fake: FakeTwilio, tm
         _scan(session, done, ScanCode.DELIVERED, ItemStatus.DELIVERED)
         _scan(session, failed, ScanCode.DELIVERY_FAILED, ItemStatus.DELIVERY_FAILED,
               reason=FailureReason.NOT_HOME, action=FailureAction.RETRY_NEXT_DAY)
+        otp.request_otp(session, item=out, requested_by_user_id=None)  # the postman at the door asks for a code
         session.commit()
         row = service.result_ready(session, item_id=lost.id)
-        session.info.pop("logistics.pending_jobs", None)  # its broker message is lost
+        lose_broker_messages(session)
         session.commit()
+        out_id = out.id
         session.execute(sa.update(Notification).where(Notification.id == row.id)
                         .values(updated_at=utcnow() - timedelta(minutes=5)))
         session.commit()
     with running_worker(env, log):
-        _wait_for(lambda: len(fake.accepted()) == 3, log=log)
+        _wait_for(lambda: len(fake.accepted()) == 4, log=log)
         assert _statuses(engine).count(NotificationStatus.PENDING) == 1
         worker.celery_app.send_task("notify.sweep_outbox")
-        _wait_for(lambda: len(fake.accepted()) == 4, log=log)
-        _wait_for(lambda: _statuses(engine) == [NotificationStatus.SENT] * 4, log=log)
+        _wait_for(lambda: len(fake.accepted()) == 5, log=log)
+        _wait_for(lambda: _statuses(engine) == [NotificationStatus.SENT] * 5, log=log)
         time.sleep(1.0)
     sent = fake.accepted()
+    (code_sms,) = [r for r in sent if "Ma nhan" in r.body]
+    code = re.search(r"\b(\d{6})\b", code_sms.body).group(1)
+    with Session(engine) as session:
+        assert otp.check_code(session, item_id=out_id, code=code, at=utcnow()) is not None
+        assert "######" in session.exec(select(Notification.body).where(Notification.trigger == "delivery_otp")).one()
+    sent = [r for r in sent if r is not code_sms]
     assert len(sent) == 4 and len({r.to for r in sent}) == 4, "one SMS per scan, none twice"
     assert all(r.sender == "BUUDIEN" and r.status_callback == "https://bcci.example.vn/webhooks/twilio/status" for r in sent)
     assert all("/t/" in r.body and "*" not in r.body for r in sent if "Cam on" not in r.body)
     with Session(engine) as session:
         sids = {n.provider_sid for n in session.exec(select(Notification))}
-    assert sids == {r.sid for r in sent}
+    assert sids == {r.sid for r in fake.accepted()}
     engine.dispose()
 
 

@@ -1,0 +1,166 @@
+"""The citizen's tracking page (GET /t/{token}) on PostgreSQL, served by uvicorn on loopback.
+
+    .venv/bin/python bench/tracking_page.py                       # 500 requests/s for 20 s
+    .venv/bin/python bench/tracking_page.py --rate 800 --seconds 10 --workers 2
+
+Seeds ``--items`` delivery items with a scan history and a tracking link each, starts
+``web.app`` under uvicorn (the lookup limiter set high through the settings,
+``TRACKING_LINK_LOOKUP_RATE_PER_S`` / ``_BURST``: one client address is the whole load
+here), then offers requests open-loop at ``--rate`` per second over ``--connections``
+keep-alive connections: each request has a scheduled time, and its latency counts from
+that time, so a server that falls behind shows in the p99 (no coordinated omission).
+Links are picked at random. The peer, in the same run and the same way: ``GET /health``
+(the app's cheapest route that reads the database). Prints one Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from bench.scan_ingest import group_cpu_s, load_average, pct, wait_ready  # noqa: E402
+
+
+def seed(url: str, items: int) -> list[str]:
+    """``items`` home deliveries, each with three scans and a tracking link; the tokens."""
+    from sqlmodel import Session
+
+    from logistics.db import make_engine
+    from logistics.models.enums import ItemStatus, ScanCode
+    from logistics.tracking import links
+    from tests.logistics.notify.notify_factories import add_scan, make_item, make_place
+
+    engine = make_engine(url)
+    at = datetime.now(UTC) - timedelta(hours=3)
+    tokens = []
+    with Session(engine) as session:
+        place = make_place(session)
+        for k in range(items):
+            start = at + timedelta(days=1)
+            item = make_item(session, place, phone=f"+8491{k:07d}", status=ItemStatus.ACCEPTED,
+                             window=(start, start + timedelta(hours=2)))
+            add_scan(session, item, ScanCode.ARRIVED_AT_DELIVERY_OFFICE, at=at, status_after=ItemStatus.IN_TRANSIT)
+            add_scan(session, item, ScanCode.OUT_FOR_DELIVERY, at=at + timedelta(hours=1), status_after=ItemStatus.OUT_FOR_DELIVERY)
+            add_scan(session, item, ScanCode.DELIVERY_FAILED, at=at + timedelta(hours=2), status_after=ItemStatus.DELIVERY_FAILED)
+            tokens.append(links.issue_token(session, item_id=item.id))
+        session.commit()
+    engine.dispose()
+    return tokens
+
+
+def start_server(url: str, port: int, workers: int, var_dir: Path) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "JOBS_BROKER_URL": "memory://", "JOBS_RESULT_BACKEND": "cache+memory://",
+           "APP_ENV": "development", "VAR_DIR": str(var_dir), "SMS_BACKEND": "console", "PYTHONPATH": str(ROOT),
+           # One client address sends the whole load: the per-client limiter is set out of the way.
+           "TRACKING_LINK_LOOKUP_RATE_PER_S": "1000000", "TRACKING_LINK_LOOKUP_BURST": "1000000"}
+    command = [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    return subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
+# ------------------------------------------------------------------ load
+
+
+async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    length = next(int(v) for k, _, v in (line.partition(":") for line in lines[1:]) if k.lower() == "content-length")
+    await reader.readexactly(length)
+    return status
+
+
+async def offer(port: int, paths: list[str], rate: float, seconds: float, connections: int) -> dict:
+    """Requests at ``rate``/s for ``seconds``, open loop; latency from each scheduled time."""
+    queue: asyncio.Queue[tuple[float, str] | None] = asyncio.Queue()
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def client() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while (job := await queue.get()) is not None:
+            scheduled, path = job
+            status = await _fetch(reader, writer, path)
+            latencies.append(time.perf_counter() - scheduled)
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    workers = [asyncio.create_task(client()) for _ in range(connections)]
+    total = int(rate * seconds)
+    t0 = time.perf_counter()
+    for k in range(total):
+        scheduled = t0 + k / rate
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        queue.put_nowait((scheduled, random.choice(paths)))
+    for _ in workers:
+        queue.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = time.perf_counter() - t0
+    ms = [v * 1000 for v in latencies]
+    return {"requests": len(ms), "per_s": len(ms) / elapsed, "p50": pct(ms, 0.5), "p99": pct(ms, 0.99),
+            "max": max(ms), "statuses": statuses}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=500.0)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-bench-tracking"))
+    args = parser.parse_args()
+
+    from support.servers import free_port, fresh_database, postgres_server
+
+    from logistics.migrate import upgrade
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    with postgres_server() as pg, fresh_database(pg) as url:
+        upgrade(url)
+        tokens = seed(url, args.items)
+        port = free_port()
+        server = start_server(url, port, args.workers, args.out / "var")
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_ready(base, server)
+            asyncio.run(offer(port, [f"/t/{t}" for t in tokens], 100, 2, 8))  # warm-up: imports, pools, templates
+            load_before = load_average()
+            cpu0 = group_cpu_s(server.pid)
+            page = asyncio.run(offer(port, [f"/t/{t}" for t in tokens], args.rate, args.seconds, args.connections))
+            page_cpu = group_cpu_s(server.pid) - cpu0
+            cpu0 = group_cpu_s(server.pid)
+            peer = asyncio.run(offer(port, ["/health"], args.rate, args.seconds, args.connections))
+            peer_cpu = group_cpu_s(server.pid) - cpu0
+            load_after = load_average()
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+
+    print(f"\n### Tracking page, PostgreSQL, uvicorn {args.workers} worker(s), offered {args.rate:.0f}/s for {args.seconds:.0f} s, "
+          f"{args.connections} connections, {args.items} links\n")
+    print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | answers |")
+    print("|---|---|---|---|---|---|---|")
+    for name, row, cpu in (("GET /t/{token} (HTML)", page, page_cpu), ("GET /health (peer)", peer, peer_cpu)):
+        print(f"| {name} | {row['per_s']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['max']:.0f} | "
+              f"{cpu * 1000 / max(1, row['requests']):.2f} | {row['statuses']} |")
+    print(f"\np99 ratio page/peer: {page['p99'] / max(peer['p99'], 1e-9):.2f}; load average before {load_before}, after {load_after}")
+
+
+if __name__ == "__main__":
+    main()
