@@ -32,7 +32,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api_core.request_id import REQUEST_ID_HEADER, current_request_id
-from logistics.exceptions import DomainError
+from logistics.exceptions import DomainError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def error_response(
 # ---------------------------------------------------------------- handlers
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+def _domain_error(request: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = None
     if exc.status_code == 401:
@@ -104,7 +104,16 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
         if exc.code not in ("missing_token", "invalid_credentials"):
             challenge += ', error="invalid_token"'  # a token was sent and is no good
         headers = {"WWW-Authenticate": challenge}
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return error_response(exc.status_code, exc.code, exc.detail, headers=headers, retry_after_s=exc.retry_after_s)
     return error_response(exc.status_code, exc.code, exc.detail, headers=headers)
+
+
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """The answer to ``exc``, for a route that answers an error without raising it (so
+    that the request's transaction still commits what it recorded)."""
+    return _domain_error(None, exc)
 
 
 def _path(loc: Sequence[str | int]) -> str:

@@ -30,6 +30,7 @@ from logistics.models.route_stop_item import RouteStopItem
 from logistics.models.s10_allocation import S10Allocation
 from logistics.models.s10_series import S10Series
 from logistics.models.scan_event import ScanEvent, ScanEventBase
+from logistics.models.sign_in_throttle import SignInThrottle
 from logistics.models.tracking_token import TrackingToken
 from logistics.models.user import User, UserBase
 
@@ -39,5 +40,5 @@ __all__ = [
     "Item", "ItemBase", "LegacyUnitCode", "Notification", "NotificationBase", "Person", "PersonBase",
     "PostOffice", "PostOfficeBase", "Postman", "PostmanBase", "Procedure", "ProcedureBase", "Route",
     "RouteBase", "RouteStop", "RouteStopBase", "RouteStopItem", "S10Allocation", "S10Series",
-    "ScanEvent", "ScanEventBase", "TrackingToken", "User", "UserBase",
+    "ScanEvent", "ScanEventBase", "SignInThrottle", "TrackingToken", "User", "UserBase",
 ]

@@ -30,3 +30,7 @@ class ProofFile(SQLModel, table=True):
     device_id: str | None = Field(default=None, max_length=64)
     item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
     created_at: datetime = datetime_field(default_factory=utcnow)
+    # The bytes leave the store (an orphan upload, or the retention period after the
+    # item was done); the record stays, with when and why.
+    file_deleted_at: datetime | None = datetime_field(default=None, nullable=True, index=True)
+    file_deleted_reason: str | None = Field(default=None, max_length=20, description="orphan or retention")
