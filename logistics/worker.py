@@ -71,6 +71,8 @@ def configure(app: Celery, settings: Settings) -> None:
         beat_schedule={
             "purge-expired-tokens": {"task": "system.purge_expired_tokens", "schedule": timedelta(hours=1)},
             "sweep-sms-outbox": {"task": "notify.sweep_outbox", "schedule": timedelta(minutes=1)},
+            "delete-orphan-proofs": {"task": "system.delete_orphan_proofs", "schedule": timedelta(hours=6)},
+            "expire-proofs": {"task": "system.expire_proofs", "schedule": timedelta(hours=24)},
         },
     )
 

@@ -68,7 +68,8 @@ def store_proof(
     digest = hashlib.sha256(data).hexdigest()
     same = session.exec(
         select(ProofFile).where(
-            ProofFile.uploaded_by_user_id == actor.id, ProofFile.kind == kind, ProofFile.sha256 == digest
+            ProofFile.uploaded_by_user_id == actor.id, ProofFile.kind == kind, ProofFile.sha256 == digest,
+            ProofFile.file_deleted_at.is_(None),
         )
     ).first()
     if same is not None:

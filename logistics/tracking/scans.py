@@ -150,6 +150,7 @@ def _record(
     to_fold: dict[int, list[ScanEvent | NewScan]] = defaultdict(list)
     stops: dict[uuid.UUID, int] = {}
     otps = []
+    used_refs: list[str] = []
     with session.no_autoflush:
         for event in events:
             checked = check_event(event, ctx, policy, received_at)
@@ -166,8 +167,10 @@ def _record(
                 row.proof = {**verdict.stored, **({"missing": sorted(verdict.missing)} if verdict.missing else {})}
                 if verdict.missing:
                     checked.reject_code = "proof_missing"
-                elif verdict.otp is not None:
-                    otps.append((verdict.otp, row))
+                else:
+                    used_refs += [v for k, v in verdict.stored.items() if k.endswith("_ref")]
+                    if verdict.otp is not None:
+                        otps.append((verdict.otp, row))
             else:
                 row.proof = _refs_only(event)
             if checked.reject_code is not None:
@@ -191,6 +194,7 @@ def _record(
     insert_scans(session, list(rows.values()))
     for otp, row in otps:
         otp.used_by_scan_event_id = row.id
+    proofs.mark_used(session, used_refs, at=received_at)
     record_progress(session, [(stops[c], r) for c, r in rows.items() if c in stops and r.outcome in fold.ON_PATH])
     for change in changes:
         publish(session, ItemStatusChanged(
