@@ -17,9 +17,9 @@ def purge_expired_tokens() -> int:
 
 @celery_app.task(name="system.delete_orphan_proofs", acks_late=True)
 def delete_orphan_proofs() -> int:
-    """Delete proof uploads no delivery ever cited, once they are old enough."""
+    """Delete proof uploads no delivery ever cited, and stray files, once they are old enough."""
     with session_scope() as session:
-        return len(proof_retention.delete_orphans(session))
+        return len(proof_retention.delete_orphans(session)) + len(proof_retention.delete_stray_files(session))
 
 
 @celery_app.task(name="system.expire_proofs", acks_late=True)

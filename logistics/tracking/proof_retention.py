@@ -4,8 +4,9 @@ Two jobs, run by beat (``logistics.system_tasks``), both through the file-store
 interface (``logistics.filestore``) so that they work on a directory and on S3:
 
 - **orphans**: an upload no scan of an item's history ever cited (the phone uploaded
-  it, then the delivery failed, was refused, or was never sent) is deleted, bytes and
-  all, once it is ``orphan_age_days`` old;
+  it, then the delivery failed, was refused, or was never sent) has its bytes deleted
+  once it is ``orphan_age_days`` old; so have stray files the store holds without any
+  record (an upload whose request was rolled back after the bytes were written);
 - **retention**: a photo or signature that proved a delivery is kept
   ``retention_days`` after its item is done (delivered, handed over, returned,
   cancelled); then the bytes go and the record stays (what was proved, when, by whom),
@@ -30,7 +31,7 @@ from sqlmodel import Session, select
 from logistics import audit
 from logistics.config import get_settings
 from logistics.filestore import FileStore, get_file_store
-from logistics.models import Item, ProofFile, ScanEvent
+from logistics.models import Item, ProofFile, ProofKind, ScanEvent
 from logistics.models.types import utcnow
 from logistics.tracking.fold import ON_PATH
 from logistics.tracking.inputs import TRANSITION_NOT_ALLOWED
@@ -124,6 +125,35 @@ def delete_orphans(session: Session, *, store: FileStore | None = None, now: dat
                 session.add(file)
         orphans = [f for f in candidates if f.ref not in cited]
         removed += _remove(session, orphans, reason=ORPHAN, store=store, now=now)
+    return removed
+
+
+def delete_stray_files(session: Session, *, store: FileStore | None = None, now: datetime | None = None,
+                       policy: ProofRetention | None = None) -> list[str]:
+    """Delete the store's proof files older than the orphan age that no record names;
+    returns their references."""
+    now = now or utcnow()
+    policy = policy or ProofRetention.from_settings()
+    store = store or get_file_store()
+    before = now - timedelta(days=policy.orphan_age_days)
+    removed: list[str] = []
+    for kind in ProofKind:
+        refs = list(store.refs_before(kind.value, before))
+        for start in range(0, len(refs), policy.batch):
+            page = refs[start:start + policy.batch]
+            known = set(session.exec(select(ProofFile.ref).where(ProofFile.ref.in_(page))).all())
+            for ref in page:
+                if ref in known:
+                    continue
+                try:
+                    store.delete(ref)
+                except Exception:
+                    log.warning("stray proof file could not be deleted from the store", exc_info=True)
+                    continue
+                removed.append(ref)
+    if removed:
+        audit.record(session, actor_user_id=None, action="tracking.stray_files_deleted", entity="file_store",
+                     entity_id="proofs", count=len(removed))
     return removed
 
 

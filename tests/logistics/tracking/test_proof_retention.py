@@ -117,3 +117,21 @@ def test_beat_runs_both_jobs():
     scheduled = {entry["task"] for entry in celery_app.conf.beat_schedule.values()}
     jobs = {"system.delete_orphan_proofs", "system.expire_proofs"}
     assert jobs <= scheduled and jobs <= set(celery_app.tasks)
+
+
+def test_stray_files_without_a_record_go_after_the_orphan_age(session, tmp_path):
+    """Bytes written by a request that then rolled back (no record) are deleted once old; recorded files stay."""
+    import os
+
+    from logistics.tracking.proof_retention import delete_stray_files
+
+    sw = build_scan_world(session, n_items=1, proof_signature=True)
+    store = LocalFileStore(tmp_path)
+    recorded = _upload(session, sw, store, b"kept")
+    stray = store.put("photo/2026/11/stray.jpg", b"\xff\xd8\xff", "image/jpeg")
+    old = (utcnow() - timedelta(days=30)).timestamp()
+    for ref in (recorded.ref, stray):
+        os.utime(tmp_path / ref.removeprefix("local:"), (old, old))
+    assert delete_stray_files(session, store=store, now=utcnow(), policy=POLICY) == [stray]
+    assert not _on_disk(tmp_path, stray) and _on_disk(tmp_path, recorded.ref)
+    assert session.exec(select(AuditLog).where(AuditLog.action == "tracking.stray_files_deleted")).one().detail["count"] == 1
