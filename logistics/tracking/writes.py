@@ -21,6 +21,7 @@ from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import flag_dirty
 from sqlmodel import Session
 
 from logistics.models import Item, ScanEvent
@@ -134,10 +135,16 @@ _PG_UPDATE = (
 
 
 def write_items(session: Session, items: Collection[Item]) -> None:
-    """Write the folded state of ``items`` (set in memory by the fold as loaded state)."""
+    """Write the folded state of ``items`` (set in memory by the fold as loaded state).
+
+    The items are also flagged for the session's next flush, which writes nothing for
+    them but records them as changed in the transaction: a rollback (of this savepoint
+    or of an enclosing one) then expires them, as it would after an ORM update."""
     items = sorted(items, key=lambda i: i.id)
     if not items:
         return
+    for item in items:
+        flag_dirty(item)
     if len(items) > 1 and _is_postgres(session):
         driver = session.connection().connection.driver_connection
         arrays = [[i.id for i in items], *([_plain(getattr(i, c)) for i in items] for c in FOLDED_COLUMNS)]
