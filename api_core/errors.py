@@ -32,7 +32,7 @@ from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api_core.request_id import REQUEST_ID_HEADER, current_request_id
-from logistics.exceptions import DomainError
+from logistics.exceptions import DomainError, TooManyRequests
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def error_response(
 # ---------------------------------------------------------------- handlers
 
 
-def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+def _domain_error(request: Request | None, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     headers = None
     if exc.status_code == 401:
@@ -108,7 +108,16 @@ def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     # along as plain members; anything else it carries stays on the server.
     extra = {k: v for k, v in exc.context.items()
              if isinstance(v, str | int | float | bool) and k not in ("error", "detail", "fields")}
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        extra["retry_after_s"] = exc.retry_after_s
     return error_response(exc.status_code, exc.code, exc.detail, headers=headers, **extra)
+
+
+def domain_error_response(exc: DomainError) -> JSONResponse:
+    """The answer to ``exc``, for a route that answers an error without raising it (so
+    that the request's transaction still commits what it recorded)."""
+    return _domain_error(None, exc)
 
 
 def _path(loc: Sequence[str | int]) -> str:

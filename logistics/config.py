@@ -97,6 +97,16 @@ class Settings(BaseSettings):
     scan_geofence_radius_m: float | None = None
     scan_poor_accuracy_m: float | None = None
     scan_route_day_slack_days: int | None = None
+    # logistics.accounts.throttle (SIGN_IN_MAX_FAILURES_PER_DEVICE...)
+    sign_in_max_failures_per_device: int | None = None
+    sign_in_max_failures_per_user: int | None = None
+    sign_in_max_failures_per_address: int | None = None
+    sign_in_window_s: int | None = None
+    sign_in_lockout_s: int | None = None
+    sign_in_max_lockout_s: int | None = None
+    # logistics.tracking.proof_retention (PROOF_ORPHAN_AGE_DAYS, PROOF_RETENTION_DAYS)
+    proof_orphan_age_days: int | None = None
+    proof_retention_days: int | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

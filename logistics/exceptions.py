@@ -57,6 +57,18 @@ class Forbidden(DomainError):
     code = "forbidden"
 
 
+class TooManyRequests(DomainError):
+    """Too many attempts: the caller may try again after ``retry_after_s`` seconds
+    (sent as the ``Retry-After`` header)."""
+
+    status_code = 429
+    code = "too_many_requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int, code: str | None = None, **context: Any) -> None:
+        super().__init__(detail, code=code, **context)
+        self.retry_after_s = max(1, int(retry_after_s))
+
+
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = "service_unavailable"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -42,6 +43,9 @@ class FileStore(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> str: ...
     def open(self, ref: str) -> BinaryIO: ...
     def delete(self, ref: str) -> None: ...
+    def refs_before(self, prefix: str, before: datetime) -> Iterator[str]:
+        """The references of the files under ``prefix`` last written before ``before``."""
+        ...
 
 
 class LocalFileStore:
@@ -82,6 +86,15 @@ class LocalFileStore:
 
     def delete(self, ref: str) -> None:
         self._path(self._key(ref)).unlink(missing_ok=True)
+
+    def refs_before(self, prefix: str, before: datetime) -> Iterator[str]:
+        folder = self._path(prefix)
+        if not folder.is_dir():
+            return
+        cutoff = before.timestamp()
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                yield self.prefix + path.relative_to(self.root).as_posix()
 
 
 class S3FileStore:
@@ -128,6 +141,13 @@ class S3FileStore:
 
     def delete(self, ref: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._object(self._key(ref)))
+
+    def refs_before(self, prefix: str, before: datetime) -> Iterator[str]:
+        start = len(self.key_prefix) + 1 if self.key_prefix else 0
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self._object(prefix) + "/"):
+            for entry in page.get("Contents", ()):
+                if entry["LastModified"] < before:
+                    yield self.prefix + entry["Key"][start:]
 
 
 def store_from_url(url: str | None, *, var_dir: Path) -> FileStore:

@@ -73,6 +73,8 @@ def configure(app: Celery, settings: Settings) -> None:
             "sweep-sms-outbox": {"task": "notify.sweep_outbox", "schedule": timedelta(minutes=1)},
             "requeue-stale-day-files": {"task": "routing.requeue_stale_day_files", "schedule": timedelta(minutes=1)},
             "sweep-webhook-outbox": {"task": "webhooks.sweep", "schedule": timedelta(minutes=1)},
+            "delete-orphan-proofs": {"task": "system.delete_orphan_proofs", "schedule": timedelta(hours=6)},
+            "expire-proofs": {"task": "system.expire_proofs", "schedule": timedelta(hours=24)},
         },
     )
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from api_core.deps import SessionDep
 from api_core.errors import error_responses
-from logistics.accounts import tokens, users
+from api_core.sign_in import throttled_sign_in
+from logistics.accounts import tokens
 from logistics.exceptions import Forbidden
 from logistics.models import User
 from mobile_api.deps import SCANNING_ROLES, PhoneDep
@@ -25,9 +26,13 @@ def _answer(pair: tokens.TokenPair, user: User, device_id: str) -> TokenResponse
 
 
 @router.post("/sign-in", response_model=TokenResponse, summary="Sign a phone in (username + PIN)",
-             responses=error_responses(403))
-def sign_in(session: SessionDep, body: SignInRequest) -> Any:
-    user = users.check_credentials(session, username=body.username, secret=body.pin)
+             description="Wrong PINs are limited per username and device, per username and per client "
+             "address: past the limit, 429 sign_in_locked with Retry-After, growing with every further failure.",
+             responses=error_responses(403, 429))
+def sign_in(session: SessionDep, request: Request, body: SignInRequest) -> Any:
+    user = throttled_sign_in(session, request, username=body.username, secret=body.pin, device_id=body.device_id)
+    if not isinstance(user, User):
+        return user  # the refusal, answered so that the failure count commits
     if user.role not in SCANNING_ROLES:
         raise Forbidden("The mobile API is for postmen and post-office staff.", code="forbidden")
     return _answer(tokens.issue_pair(session, user=user, device_id=body.device_id), user, body.device_id)

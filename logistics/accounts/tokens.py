@@ -59,9 +59,16 @@ def _live(session: Session, token: str, kind: TokenKind) -> ApiToken:
 
 
 def authenticate(session: Session, token: str) -> tuple[User, ApiToken]:
-    row = _live(session, token, TokenKind.ACCESS)
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    """The user and token of a live access token; one query (it runs on every request)."""
+    found = session.exec(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_sha256 == digest(token), ApiToken.kind == TokenKind.ACCESS)
+    ).first()
+    row, user = found if found is not None else (None, None)
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        raise Unauthorized("The token is unknown, expired or revoked; sign in again.", code="invalid_token")
+    if not user.active:
         raise Unauthorized("This account is disabled.", code="account_disabled")
     return user, row
 

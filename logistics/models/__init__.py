@@ -32,6 +32,7 @@ from logistics.models.route_stop_item import RouteStopItem
 from logistics.models.s10_allocation import S10Allocation
 from logistics.models.s10_series import S10Series
 from logistics.models.scan_event import ScanEvent, ScanEventBase
+from logistics.models.sign_in_throttle import SignInThrottle
 from logistics.models.tracking_token import TrackingToken
 from logistics.models.user import User, UserBase
 from logistics.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -42,7 +43,7 @@ __all__ = [
     "Item", "ItemBase", "LegacyUnitCode", "Notification", "NotificationBase", "Person", "PersonBase",
     "PostOffice", "PostOfficeBase", "Postman", "PostmanBase", "Procedure", "ProcedureBase", "Route",
     "RouteBase", "RouteStop", "RouteStopBase", "RouteStopItem", "S10Allocation", "S10Series",
-    "ScanEvent", "ScanEventBase", "TrackingToken", "User", "UserBase",
+    "ScanEvent", "ScanEventBase", "SignInThrottle", "TrackingToken", "User", "UserBase",
     "WebhookDelivery", "WebhookEndpoint",
     "ProviderStatusReport",
 ]

@@ -30,3 +30,10 @@ class ProofFile(SQLModel, table=True):
     device_id: str | None = Field(default=None, max_length=64)
     item_id: int | None = Field(default=None, foreign_key="item.id", index=True)
     created_at: datetime = datetime_field(default_factory=utcnow)
+    # When a scan that can take part in the item's history first cited it (None: an
+    # upload no event used, removed as an orphan after a while).
+    used_at: datetime | None = datetime_field(default=None, nullable=True, index=True)
+    # The bytes leave the store (an orphan upload, or the retention period after the
+    # item was done); the record stays, with when and why.
+    file_deleted_at: datetime | None = datetime_field(default=None, nullable=True, index=True)
+    file_deleted_reason: str | None = Field(default=None, max_length=20, description="orphan or retention")

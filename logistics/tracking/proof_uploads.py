@@ -68,13 +68,14 @@ def store_proof(
     digest = hashlib.sha256(data).hexdigest()
     same = session.exec(
         select(ProofFile).where(
-            ProofFile.uploaded_by_user_id == actor.id, ProofFile.kind == kind, ProofFile.sha256 == digest
+            ProofFile.uploaded_by_user_id == actor.id, ProofFile.kind == kind, ProofFile.sha256 == digest,
+            ProofFile.file_deleted_at.is_(None),
         )
     ).first()
     if same is not None:
         return same
     # The bytes are written before the row: a rolled-back request leaves an orphan
-    # file (swept by age), never a row pointing at nothing.
+    # file (``proof_retention.delete_stray_files``), never a row pointing at nothing.
     ref = (store or filestore.get_file_store()).put(new_key(kind.value, extension), data, content_type.split(";")[0].strip())
     row = ProofFile(ref=ref, kind=kind, content_type=content_type.split(";")[0].strip().lower(), size_bytes=len(data),
                     sha256=digest, uploaded_by_user_id=actor.id, device_id=device_id, item_id=item_id)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from logistics.models import DeliveryOtp, Item, Person, Procedure, ProofFile, ProofKind
@@ -43,6 +44,16 @@ def load_proof_files(session: Session, refs: Iterable[str]) -> dict[str, ProofFi
     return {p.ref: p for p in session.exec(select(ProofFile).where(ProofFile.ref.in_(wanted))).all()}
 
 
+def mark_used(session: Session, refs: Iterable[str], *, at: datetime) -> None:
+    """Record that scans taking part in items' histories cite these files (they are
+    then no orphans; ``proof_retention`` keeps them until their retention ends)."""
+    wanted = sorted(set(refs))
+    if wanted:
+        session.execute(
+            update(ProofFile).where(ProofFile.ref.in_(wanted), ProofFile.used_at.is_(None)).values(used_at=at)
+        )
+
+
 @dataclass
 class ProofCheck:
     missing: list[str] = field(default_factory=list)
@@ -70,7 +81,7 @@ def check_proof(
             stored = files.get(ref)
             if stored is None or stored.kind != kind or stored.uploaded_by_user_id != actor_user_id or (
                 stored.item_id is not None and stored.item_id != item.id
-            ):
+            ) or stored.file_deleted_at is not None:
                 if name in needed:  # an unknown or someone else's file proves nothing
                     result.missing.append(name)
                 continue

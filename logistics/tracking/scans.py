@@ -23,17 +23,15 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from logistics import audit
 from logistics.events import ItemStatusChanged, publish
 from logistics.models import Item, ScanEvent, User
-from logistics.models.enums import FailureAction, FailureReason, HolderKind, ItemStatus, ScanCode, ScanOutcome
+from logistics.models.enums import HolderKind, ScanOutcome
 from logistics.models.types import utcnow
 from logistics.tracking import fold, proofs, states
 from logistics.tracking.checks import FLAG_CLOCK_SKEW, FLAG_LATE, check_event
@@ -42,13 +40,11 @@ from logistics.tracking.custody import holder_after
 from logistics.tracking.inputs import TRANSITION_NOT_ALLOWED, ScanInput, ScanResult
 from logistics.tracking.policy import ScanPolicy
 from logistics.tracking.progress import record_progress
+from logistics.tracking.writes import NewScan, insert_scans, write_items
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
-# Up to this many rows, one INSERT ... RETURNING (one round trip) beats fetching ids
-# from the sequence first; beyond, psycopg's parsing of the long statement dominates.
-SMALL_INSERT = 10
 PROCESSING_ERROR = "processing_error"  # not recorded: the phone may send the same id again
 
 
@@ -86,26 +82,38 @@ def ingest_scans(
     except Exception:
         log.warning("scan batch refused by the database; retrying event by event", exc_info=True)
         rows = {}
+        _forget(session, items)
         for event in fresh:
             try:
                 with session.begin_nested():
-                    items = lock_items(session, {event.s10})
-                    rows.update(_record(session, actor, device_id, [event], items, received_at, policy, skewed))
+                    one = lock_items(session, {event.s10})
+                    rows.update(_record(session, actor, device_id, [event], one, received_at, policy, skewed))
             except IntegrityError:
+                _forget(session, items)
                 found = existing_events(session, [event.client_event_id])  # sent twice at once
                 seen.update(found)
                 if not found:
                     failed.add(event.client_event_id)
             except Exception:
                 log.exception("scan event %s could not be recorded", event.client_event_id)
+                _forget(session, items)
                 failed.add(event.client_event_id)
-    return _results(session, events, seen, rows, failed)
+    return _results(session, events, seen, rows, failed, items)
+
+
+def _forget(session: Session, items: dict[str, Item]) -> None:
+    """Drop the folded state a refused savepoint left in memory: the fold sets items'
+    values as loaded ones (``writes.write_items``), so the rollback does not expire them."""
+    for item in items.values():
+        if item in session:
+            session.expire(item)
 
 
 def _results(
     session: Session, events: Sequence[ScanInput], seen: dict[uuid.UUID, ScanEvent], rows: dict[uuid.UUID, NewScan],
-    failed: set[uuid.UUID],
+    failed: set[uuid.UUID], items: dict[str, Item],
 ) -> list[ScanResult]:
+    by_id = {item.id: item for item in items.values()}
     out: list[ScanResult] = []
     answered: set[uuid.UUID] = set()
     for event in events:
@@ -114,7 +122,7 @@ def _results(
             out.append(ScanResult(cid, ScanOutcome.REJECTED, reject_code=PROCESSING_ERROR))
             continue
         row = seen.get(cid) or rows[cid]
-        item = session.get(Item, row.item_id) if row.item_id is not None else None  # in the identity map
+        item = by_id.get(row.item_id) or session.get(Item, row.item_id) if row.item_id is not None else None
         out.append(
             ScanResult(
                 client_event_id=cid, outcome=row.outcome, duplicate=cid in seen or cid in answered,
@@ -142,6 +150,7 @@ def _record(
     to_fold: dict[int, list[ScanEvent | NewScan]] = defaultdict(list)
     stops: dict[uuid.UUID, int] = {}
     otps = []
+    used_refs: list[str] = []
     with session.no_autoflush:
         for event in events:
             checked = check_event(event, ctx, policy, received_at)
@@ -158,8 +167,10 @@ def _record(
                 row.proof = {**verdict.stored, **({"missing": sorted(verdict.missing)} if verdict.missing else {})}
                 if verdict.missing:
                     checked.reject_code = "proof_missing"
-                elif verdict.otp is not None:
-                    otps.append((verdict.otp, row))
+                else:
+                    used_refs += [v for k, v in verdict.stored.items() if k.endswith("_ref")]
+                    if verdict.otp is not None:
+                        otps.append((verdict.otp, row))
             else:
                 row.proof = _refs_only(event)
             if checked.reject_code is not None:
@@ -177,10 +188,13 @@ def _record(
             row.flags = flags
             rows[event.client_event_id] = row
         changes = _fold(session, ctx, to_fold, received_at)
-    session.flush()  # the items and any re-folded events
-    _insert(session, list(rows.values()))
+    by_id = {item.id: item for item in items.values()}
+    write_items(session, [by_id[item_id] for item_id in to_fold])
+    session.flush()  # any re-folded stored events
+    insert_scans(session, list(rows.values()))
     for otp, row in otps:
         otp.used_by_scan_event_id = row.id
+    proofs.mark_used(session, used_refs, at=received_at)
     record_progress(session, [(stops[c], r) for c, r in rows.items() if c in stops and r.outcome in fold.ON_PATH])
     for change in changes:
         publish(session, ItemStatusChanged(
@@ -207,62 +221,6 @@ def _fold(session: Session, ctx: BatchContext, to_fold: dict[int, list[ScanEvent
         else:
             changes += fold.fold_item(by_id[item_id], new, from_base=False, now=now)
     return changes
-
-
-@dataclass(slots=True)
-class NewScan:
-    """A scan event about to be inserted: the columns of ``scan_event``, without the
-    ORM's per-object cost (a batch of 500 is one multi-row INSERT)."""
-
-    client_event_id: uuid.UUID
-    code: ScanCode
-    lat: float | None
-    lon: float | None
-    accuracy_m: float | None
-    failure_reason: FailureReason | None
-    failure_action: FailureAction | None
-    retry_on: date | None
-    device_id: str | None
-    item_id: int | None
-    s10: str
-    actor_user_id: int
-    handover_id: int | None
-    device_time: datetime
-    received_at: datetime
-    outcome: ScanOutcome = ScanOutcome.REJECTED
-    status_after: ItemStatus | None = None
-    reject_code: str | None = None
-    proof: dict = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-    holder_kind: HolderKind | None = None
-    holder_ref_id: int | None = None
-    id: int | None = None
-
-
-_COLUMNS = tuple(f.name for f in fields(NewScan) if f.name != "id")
-
-
-def _insert(session: Session, rows: list[NewScan]) -> None:
-    if not rows:
-        return
-    table = ScanEvent.__table__
-    if len(rows) > SMALL_INSERT and session.get_bind().dialect.name == "postgresql":
-        # Ids from the sequence, then a plain executemany (psycopg pipelines it). A
-        # multi-row INSERT ... RETURNING of 100 x 22 parameters is a query string
-        # psycopg re-parses on every batch: 13 ms of CPU per batch of 100 (measured
-        # with cProfile, bench/scan_ingest.py, 2026-11).
-        ids = session.execute(
-            sa.text("SELECT nextval(pg_get_serial_sequence('scan_event', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(rows)},
-        ).scalars().all()
-        for row, row_id in zip(rows, ids, strict=True):
-            row.id = row_id
-        session.execute(sa.insert(table), [{"id": r.id, **{c: getattr(r, c) for c in _COLUMNS}} for r in rows])
-        return
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = session.execute(statement, [{c: getattr(r, c) for c in _COLUMNS} for r in rows]).scalars().all()
-    for row, row_id in zip(rows, ids, strict=True):
-        row.id = row_id
 
 
 def _row(event: ScanInput, actor: User, device_id: str | None, item: Item | None, received_at: datetime) -> NewScan:

@@ -1,7 +1,7 @@
 """notify: sealed secrets on outbox rows (one-time codes) and early provider reports
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 
 ``notification.sealed`` holds what a body's placeholder stands for and may not be kept
 in clear (a delivery code), erased once sent. ``provider_status_report`` keeps a
@@ -17,7 +17,7 @@ from alembic import op
 import logistics.models.types
 
 revision = "0005"
-down_revision = "0002"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

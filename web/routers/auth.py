@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from sqlmodel import select
 
 from api_core.deps import CurrentUser, SessionDep
 from api_core.errors import error_responses
+from api_core.sign_in import throttled_sign_in
 from logistics import access, audit
-from logistics.accounts import tokens, users
+from logistics.accounts import tokens
 from logistics.exceptions import NotFound
 from logistics.models import User
 from web.schemas import RefreshRequest, RevokeRequest, RevokeResponse, TokenRequest, TokenResponse, UserPublic
@@ -31,9 +32,14 @@ def _token_response(pair: tokens.TokenPair, user: User) -> TokenResponse:
     )
 
 
-@router.post("/token", response_model=TokenResponse, summary="Sign in (Đăng nhập)")
-def sign_in(session: SessionDep, body: TokenRequest) -> Any:
-    user = users.check_credentials(session, username=body.username, secret=body.password)
+@router.post("/token", response_model=TokenResponse, summary="Sign in (Đăng nhập)",
+             description="Wrong passwords are limited per username (and device), per username and per client "
+             "address: past the limit, 429 sign_in_locked with Retry-After.",
+             responses=error_responses(429))
+def sign_in(session: SessionDep, request: Request, body: TokenRequest) -> Any:
+    user = throttled_sign_in(session, request, username=body.username, secret=body.password, device_id=body.device_id)
+    if not isinstance(user, User):
+        return user  # the refusal, answered so that the failure count commits
     pair = tokens.issue_pair(session, user=user, device_id=body.device_id)
     return _token_response(pair, user)
 

@@ -55,3 +55,40 @@ def test_s3_store_with_a_client(tmp_path):
     ref = store.put("signature/2026/11/abc.png", b"x", "image/png")
     assert ref == "s3:signature/2026/11/abc.png"
     assert calls[0]["Key"] == "proofs/signature/2026/11/abc.png" and calls[0]["Bucket"] == "bucket"
+
+
+def test_local_store_lists_old_files_under_a_prefix(tmp_path):
+    """refs_before names the files under a prefix written before a time, as refs."""
+    import os
+    from datetime import UTC, datetime, timedelta
+
+    store = LocalFileStore(tmp_path)
+    old = store.put("photo/2026/01/old.jpg", b"x", "image/jpeg")
+    new = store.put("photo/2026/11/new.jpg", b"x", "image/jpeg")
+    store.put("signature/2026/01/other.png", b"x", "image/png")
+    week_ago = (datetime.now(UTC) - timedelta(days=8)).timestamp()
+    os.utime(tmp_path / "photo/2026/01/old.jpg", (week_ago, week_ago))
+    assert list(store.refs_before("photo", datetime.now(UTC) - timedelta(days=7))) == [old]
+    assert sorted(store.refs_before("photo", datetime.now(UTC) + timedelta(seconds=5))) == sorted([old, new])
+    assert list(store.refs_before("nothing", datetime.now(UTC))) == []
+
+
+def test_s3_store_lists_old_objects_without_its_prefix():
+    """refs_before pages through list_objects_v2 and returns refs relative to the key prefix."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+
+    class Paginator:
+        def paginate(self, **kw):
+            assert kw == {"Bucket": "bucket", "Prefix": "proofs/photo/"}
+            yield {"Contents": [{"Key": "proofs/photo/a.jpg", "LastModified": now - timedelta(days=9)}]}
+            yield {"Contents": [{"Key": "proofs/photo/b.jpg", "LastModified": now}]}
+
+    class FakeS3:
+        def get_paginator(self, name):
+            assert name == "list_objects_v2"
+            return Paginator()
+
+    store = S3FileStore("bucket", key_prefix="proofs/", client=FakeS3())
+    assert list(store.refs_before("photo", now - timedelta(days=7))) == ["s3:photo/a.jpg"]

@@ -52,3 +52,46 @@ def test_concurrent_copies_of_a_batch_apply_once(fresh_database_url, monkeypatch
 
         assert {s.get(Item, i).status for i in item_ids} == {ItemStatus.OUT_FOR_DELIVERY}
     engine.dispose()
+
+
+def test_a_copy_refused_by_the_database_falls_back_event_by_event(fresh_database_url, monkeypatch):
+    """Unknown items lock nothing: two copies of a batch race to the bulk insert, the
+    second is refused by the unique event id and answers every event as a duplicate."""
+    if fresh_database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    monkeypatch.setattr(domain_events, "_handlers", {})
+    monkeypatch.setattr(domain_events, "_loaded", True)
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        sw = build_scan_world(session, n_items=1, proof_signature=False)
+        session.commit()
+        user_id = sw.postman_user.id
+    batch = [scan(f"EB{90_000_000 + k:08d}5VN", ScanCode.OUT_FOR_DELIVERY, T0 + timedelta(seconds=k)) for k in range(20)]
+    answers: list[list] = []
+    first_inserted, release = threading.Event(), threading.Event()
+
+    def upload(wait_for_other: bool) -> None:
+        with Session(engine, expire_on_commit=False) as s:
+            actor = s.get(User, user_id)
+            if wait_for_other:
+                first_inserted.wait(30)
+            answer = ingest_scans(s, actor=actor, device_id="phone", events=batch, now=NOW)
+            if not wait_for_other:
+                first_inserted.set()
+                release.wait(2)  # the other copy reaches its insert and waits on our rows
+            s.commit()
+            answers.append(answer)
+
+    threads = [threading.Thread(target=upload, args=(False,)), threading.Thread(target=upload, args=(True,))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    release.set()
+    assert len(answers) == 2
+    first, second = answers
+    assert all(r.reject_code == "unknown_item" and not r.duplicate for r in first)
+    assert all(r.reject_code == "unknown_item" and r.duplicate for r in second)
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ScanEvent)).one() == len(batch)
+    engine.dispose()

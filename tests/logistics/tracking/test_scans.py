@@ -237,3 +237,15 @@ def test_dispatcher_scans_items_of_his_office_only(session, sw):
         scan(sw.items[0], C.OUT_OF_POST_OFFICE, T0), scan(foreign, C.OUT_OF_POST_OFFICE, T0)])
     assert [r.reject_code for r in results] == [None, "not_assigned"]
     assert (sw.items[0].holder_kind, sw.items[0].holder_ref_id) == (HolderKind.POSTMAN, None)
+
+
+def test_a_rolled_back_savepoint_forgets_the_folded_state(session, sw):
+    """Items are written in bulk, not by the unit of work: a caller's savepoint rolled
+    back after the scans (as a refused handover does) still restores them in memory."""
+    item = sw.items[0]
+    before = (item.status, item.holder_kind, item.last_scan_at)
+    nested = session.begin_nested()
+    results = _ingest(session, sw, [scan(item, C.OUT_FOR_DELIVERY, T0), scan(sw.items[1], C.OUT_FOR_DELIVERY, T0)])
+    assert results[0].outcome == ScanOutcome.APPLIED and item.status == ItemStatus.OUT_FOR_DELIVERY
+    nested.rollback()
+    assert (item.status, item.holder_kind, item.last_scan_at) == before
