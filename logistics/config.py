@@ -63,6 +63,12 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 12 * 3600
     refresh_token_ttl_s: int = 30 * 24 * 3600
 
+    # Logs: "json" or "text"; unset = text in development, JSON elsewhere (logistics.logs).
+    log_format: Literal["json", "text"] | None = None
+    log_level: str = "INFO"
+    # GET /metrics (Prometheus): open when empty, else "Authorization: Bearer <token>".
+    metrics_token: SecretStr = SecretStr("")
+
     demo_province: str = "Gia Lai"
     demo_seed: int = 7
 

@@ -14,6 +14,7 @@ from typing import Final
 
 from sqlmodel import Session, select
 
+from logistics import metrics
 from logistics.models import Notification
 from logistics.models.enums import NotificationStatus
 from logistics.models.types import utcnow
@@ -54,11 +55,12 @@ def record_status(
     overtake the commit that stores the sid, and the provider must not be asked to
     resend a report we cannot use. An unknown status value changes nothing.
     """
+    target = PROVIDER_STATUS.get(provider_status.lower())
+    metrics.sms_delivery_report(target.value if target is not None else "unknown")
     row = session.exec(select(Notification).where(Notification.provider_sid == sid)).first()
     if row is None:
         log.info("delivery report for an unknown sid %s (%s)", sid[:40], provider_status[:20])
         return StatusUpdate(matched=False, changed=False, status=None)
-    target = PROVIDER_STATUS.get(provider_status.lower())
     if target is None or RANK[target] <= RANK[row.status]:
         return StatusUpdate(matched=True, changed=False, status=row.status)
     row.status = target

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from logistics import jobs
+from logistics import jobs, metrics
 from logistics.db import session_scope
 from logistics.exceptions import InvalidInput
 from logistics.models import Notification
@@ -227,10 +227,12 @@ def deliver(
     try:
         receipt = provider.send(to, body, status_callback=sms.status_callback_url())
     except sms.SmsPermanentError as refused:
+        metrics.sms_failed(provider.name, permanent=True)
         _record_failure(session_factory, notification_id, refused, now(), N.FAILED)
         log.info("SMS %s refused for good: %s", notification_id, refused.code)
         return "failed"
     except sms.SmsTransientError as trouble:
+        metrics.sms_failed(provider.name, permanent=False)
         final = tries >= settings.max_tries
         _record_failure(session_factory, notification_id, trouble, now(), N.FAILED if final else N.PENDING,
                         retry_at=now() + timedelta(seconds=min(600, 5 * 2 ** tries)))
@@ -245,6 +247,7 @@ def deliver(
                     error_code=None, error_message=None, not_before=None)
             .execution_options(synchronize_session=False)
         )
+    metrics.sms_sent(provider.name)
     return "sent"
 
 
@@ -293,3 +296,13 @@ def sweep(session: Session, *, now: datetime | None = None, settings: NotifySett
     if rows:
         log.info("outbox sweep re-dispatched %d notifications", len(rows))
     return len(rows)
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """How many messages wait in the outbox, by status (pending, held, sending)."""
+    waiting = (N.PENDING, N.HELD, N.SENDING)
+    counts = dict(session.exec(
+        select(Notification.status, sa.func.count()).where(Notification.status.in_(waiting))  # type: ignore[attr-defined]
+        .group_by(Notification.status)
+    ).all())
+    return {status.value: int(counts.get(status, 0)) for status in waiting}

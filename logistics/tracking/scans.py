@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from logistics import audit
+from logistics import audit, metrics
 from logistics.events import ItemStatusChanged, publish
 from logistics.models import Item, ScanEvent, User
 from logistics.models.enums import FailureAction, FailureReason, HolderKind, ItemStatus, ScanCode, ScanOutcome
@@ -99,7 +99,9 @@ def ingest_scans(
             except Exception:
                 log.exception("scan event %s could not be recorded", event.client_event_id)
                 failed.add(event.client_event_id)
-    return _results(session, events, seen, rows, failed)
+    results = _results(session, events, seen, rows, failed)
+    metrics.scans_ingested("duplicate" if r.duplicate else r.outcome.value for r in results)
+    return results
 
 
 def _results(
