@@ -33,13 +33,8 @@ UNMATCHED = "<unmatched>"
 
 
 def route_template(scope: Scope) -> str:
-    """The path template of the route that served ``scope`` (set by the router)."""
-    route = scope.get("route")
-    path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    if not path:
-        return UNMATCHED
-    prefix = scope.get("root_path", "") if route is not None and hasattr(route, "routes") else ""
-    return f"{prefix}{path}" if prefix and not path.startswith(prefix) else path
+    """The path template of the route that served ``scope`` (the router sets it)."""
+    return getattr(scope.get("route"), "path", None) or UNMATCHED
 
 
 class RequestObservationMiddleware:
