@@ -21,6 +21,7 @@ from fastapi import Request, Response
 from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api_core.routes import route_template
 from logistics import metrics
 from logistics.config import Settings, get_settings
 from logistics.exceptions import Unauthorized
@@ -30,11 +31,6 @@ access_log = logging.getLogger("logistics.access")
 log = logging.getLogger(__name__)
 
 UNMATCHED = "<unmatched>"
-
-
-def route_template(scope: Scope) -> str:
-    """The path template of the route that served ``scope`` (the router sets it)."""
-    return getattr(scope.get("route"), "path", None) or UNMATCHED
 
 
 class RequestObservationMiddleware:
@@ -58,7 +54,9 @@ class RequestObservationMiddleware:
             await self.app(scope, receive, send_and_note)
         finally:
             seconds = time.perf_counter() - started
-            method, route = scope.get("method", "GET"), route_template(scope)
+            method = scope.get("method", "GET")
+            route = route_template(scope["app"], scope) if "app" in scope else None
+            route = route or UNMATCHED
             metrics.http_request(method, route, status, seconds)
             access_log.info(
                 "%s %s %d %.1f ms", method, route, status, seconds * 1000,
