@@ -71,9 +71,14 @@ class ErrorBody(BaseModel):
     fields: list[FieldError] | None = None
 
 
+def http_error_sentence(status: int) -> str:
+    """What an error status means, in a sentence (OpenAPI descriptions)."""
+    return _HTTP_CODES.get(status, ("", "Error"))[1]
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the error shape for ``statuses``."""
-    return {status: {"model": ErrorBody, "description": _HTTP_CODES.get(status, ("", "Error"))[1]} for status in statuses}
+    return {status: {"model": ErrorBody, "description": http_error_sentence(status)} for status in statuses}
 
 
 def error_response(
@@ -189,7 +194,10 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Route every failure of ``app`` through the one error shape."""
+    """Route every failure of ``app`` through the one error shape, and document it."""
+    from api_core.openapi_errors import document_errors  # it imports this module
+
+    document_errors(app)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
