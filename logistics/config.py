@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # GET /metrics (Prometheus): open when empty, else "Authorization: Bearer <token>".
     metrics_token: SecretStr = SecretStr("")
+    # No request body may be larger (routes taking files or batches have their own, lower, limits).
+    max_request_body_bytes: int = 6 * 1024 * 1024
 
     demo_province: str = "Gia Lai"
     demo_seed: int = 7

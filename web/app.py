@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from api_core.body_limit import BodyLimitMiddleware
 from api_core.errors import install_error_handlers
 from api_core.health import version
 from api_core.observability import RequestObservationMiddleware
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
 
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestObservationMiddleware)  # inside the request id: its log line names it
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
