@@ -32,7 +32,7 @@ _VISIBLE_PHONE_DIGITS: Final = 3
 # Keys whose values are personal data or secrets, matched whole and case-insensitively
 # (``x_pin`` and ``pin_code`` match too; ``pinned`` does not).
 PERSONAL_KEYS: Final = (
-    "full_name", "name", "recipient_name", "applicant_name", "signer_name", "sender_name", "address",
+    "full_name", "recipient_name", "applicant_name", "signer_name", "sender_name", "address",
     "phone", "phone_e164", "to_e164", "to", "id_last4", "id_number", "email", "body",
 )
 SECRET_KEYS: Final = (
