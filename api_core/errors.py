@@ -181,6 +181,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled %s in %s %s [request %s]\n%s",
         type(exc).__name__, request.method, request.url.path, request_id, frames,
+        extra={"request_id": request_id or "-"},  # this handler runs after the id was unbound
     )
     # This handler runs outside the request-id middleware (Starlette's outermost
     # ServerErrorMiddleware), so it sets the header itself.

@@ -132,3 +132,22 @@ def test_database_errors_hide_statement_parameters(engine):
     with pytest.raises(sa.exc.DBAPIError) as raised, engine.connect() as connection:
         connection.execute(sa.text("select :phone from no_such_table"), {"phone": PHONE})
     assert PHONE not in str(raised.value) and "hidden" in str(raised.value)
+
+
+def test_uvicorn_logging_config(capsys):
+    """``logistics serve`` hands uvicorn this dictConfig: its loggers go through the same
+    masking JSON handler, and its own access lines are off (ours carry the route)."""
+    import logging.config
+
+    from logistics.logs import logging_config
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    try:
+        logging.config.dictConfig(logging_config(Settings(log_format="json")))
+        logging.getLogger("uvicorn.error").info("client 0912345678 connected")
+        logging.getLogger("uvicorn.access").info("GET /t/AbCdEfGhIjKlMnOpQrStUv 200")
+    finally:
+        root.handlers[:], root.level = saved
+    (line,) = [json.loads(x) for x in capsys.readouterr().err.splitlines()]
+    assert line["logger"] == "uvicorn.error" and line["message"] == "client ***678 connected"
