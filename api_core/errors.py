@@ -166,6 +166,16 @@ def _integrity_conflict(request: Request, exc: Exception) -> JSONResponse:
     return error_response(409, "conflict", "The request clashes with data saved at the same moment; reload and try again.")
 
 
+def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value of the request that validation let through: text with
+    # a NUL or an unpaired surrogate, a number out of the column's range. The request's
+    # transaction is rolled back; the value is not echoed.
+    log.info("database refused a value (%s) [request %s]", type(exc.orig).__name__ if isinstance(exc, sa_exc.DBAPIError)
+             else type(exc).__name__, current_request_id())
+    return error_response(422, "invalid_value", "A value of the request cannot be stored: it is out of range "
+                          "or holds characters text may not contain.")
+
+
 def _dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, sa_exc.DBAPIError)
     if exc.connection_invalidated:
@@ -206,5 +216,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.InterfaceError, _database_unavailable)
     app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable)  # pool exhausted
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
+    app.add_exception_handler(sa_exc.DataError, _data_error)
     app.add_exception_handler(sa_exc.DBAPIError, _dbapi_error)
     app.add_exception_handler(Exception, _unexpected)

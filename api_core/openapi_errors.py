@@ -57,6 +57,8 @@ def add_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
             default_422 = responses.get("422", {}).get("content", {}).get("application/json", {}).get("schema", {})
             if default_422.get("$ref", "").endswith("/HTTPValidationError"):
                 del responses["422"]  # FastAPI's own shape; ours is ErrorBody with "fields"
+            for response in responses.values():
+                _errors_are_json(response.get("content") or {})
             page = "text/html" in responses.get("200", {}).get("content", {})
             for status in sorted(statuses_for(method, operation)):
                 content: dict[str, Any] = {"application/json": {"schema": {"$ref": _REF}}}
@@ -64,6 +66,14 @@ def add_error_responses(schema: dict[str, Any]) -> dict[str, Any]:
                     content["text/html"] = {"schema": {"type": "string"}}  # a page says "not found" as a page
                 responses.setdefault(str(status), {"description": http_error_sentence(status), "content": content})
     return schema
+
+
+def _errors_are_json(content: dict[str, Any]) -> None:
+    """FastAPI files a route's ``responses={status: {"model": ErrorBody}}`` under the
+    route's media type (text/html for a page); the error itself is always JSON."""
+    for media_type in [m for m in content if m != "application/json"]:
+        if content[media_type].get("schema", {}).get("$ref") == _REF:
+            content.setdefault("application/json", content.pop(media_type))
 
 
 def document_errors(app: FastAPI) -> None:

@@ -144,3 +144,21 @@ def test_requests_carrying_secrets_log_none(session, world, logs):
     for leak in (PASSWORD, "493817", token, phone, phone.replace(" ", ""), "84912345678", name,
                  "Secr3tTrackingToken123", get_settings().secret_key.get_secret_value()):
         assert leak not in text, leak
+
+
+@pytest.mark.parametrize("text", ["nul\u0000byte", "lone \udbce surrogate", "x" * 5000])
+def test_text_the_database_cannot_hold_is_a_client_error(session, world, text):
+    """Found by the fuzzer: such text reached PostgreSQL and came back as a 500."""
+    json_headers = {"Content-Type": "application/json"}
+    with TestClient(_app(session)) as client:  # json.dumps escapes a lone surrogate as \\udbce
+        signin = client.post("/mobile/v1/auth/sign-in", headers=json_headers,
+                             content=json.dumps({"username": text, "pin": text, "device_id": "phone-1"}))
+        revoke = client.post("/api/v1/auth/revoke", headers={**json_headers, **world.headers(world.admin)},
+                             content=json.dumps({"username": text}))
+    assert signin.status_code in (401, 422) and revoke.status_code in (404, 422), (signin.text, revoke.text)
+
+
+def test_offsets_beyond_any_table_are_refused(session, world):
+    with TestClient(_app(session)) as client:
+        response = client.get("/api/v1/post-offices", params={"offset": 10**22}, headers=world.headers(world.admin))
+    assert (response.status_code, response.json()["error"]) == (422, "validation_error")
