@@ -86,11 +86,13 @@ def serve(
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    prepare_database(settings, seed_if_empty=seed_demo_province)
     start_workers = settings.is_embedded_broker if embedded_worker is None else embedded_worker
     if (workers > 1 or start_workers) and not metrics.multiprocess_dir():
-        # Several processes count: they share files that GET /metrics adds up.
+        # Several processes count: they share files that GET /metrics adds up. Before
+        # anything records a metric (seeding does): prometheus_client picks memory or
+        # files once per process.
         metrics.prepare_multiprocess_dir(settings.var_dir / "prometheus")
+    prepare_database(settings, seed_if_empty=seed_demo_province)
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
     # process would die there and orphan the worker and beat. Exiting normally lets the
     # ExitStack below stop them.
