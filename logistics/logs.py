@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import logging.config
 import sys
+import time
 from contextvars import ContextVar, Token
 from typing import Any, TextIO
 
@@ -107,10 +108,15 @@ def log_format(settings: Settings) -> str:
 
 
 def make_formatter(kind: str) -> logging.Formatter:
+    """Times in UTC, as everything is stored (the machine's zone may be anything)."""
+    formatter: logging.Formatter
     if kind == "json":
-        return JsonFormatter(JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-                             datefmt="%Y-%m-%dT%H:%M:%S%z", json_ensure_ascii=False)
-    return logging.Formatter(TEXT_FORMAT)
+        formatter = JsonFormatter(JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                                  datefmt="%Y-%m-%dT%H:%M:%SZ", json_ensure_ascii=False)
+    else:
+        formatter = logging.Formatter(TEXT_FORMAT, datefmt="%Y-%m-%d %H:%M:%SZ")
+    formatter.converter = time.gmtime
+    return formatter
 
 
 def make_handler(settings: Settings, stream: TextIO | None = None) -> logging.Handler:

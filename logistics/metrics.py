@@ -106,14 +106,6 @@ def prepare_multiprocess_dir(folder: Path) -> Path:
     return folder
 
 
-def mark_process_dead(pid: int) -> None:
-    """Forget the live-gauge files of a pool process that exited (Celery, gunicorn)."""
-    if multiprocess_dir() is not None:
-        from prometheus_client import multiprocess
-
-        multiprocess.mark_process_dead(pid)
-
-
 def outbox_backlog_family(backlog: Mapping[str, int]) -> Any:
     from prometheus_client.core import GaugeMetricFamily
 
