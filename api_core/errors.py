@@ -71,9 +71,14 @@ class ErrorBody(BaseModel):
     fields: list[FieldError] | None = None
 
 
+def http_error_sentence(status: int) -> str:
+    """What an error status means, in a sentence (OpenAPI descriptions)."""
+    return _HTTP_CODES.get(status, ("", "Error"))[1]
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the error shape for ``statuses``."""
-    return {status: {"model": ErrorBody, "description": _HTTP_CODES.get(status, ("", "Error"))[1]} for status in statuses}
+    return {status: {"model": ErrorBody, "description": http_error_sentence(status)} for status in statuses}
 
 
 def error_response(
@@ -174,6 +179,16 @@ def _integrity_conflict(request: Request, exc: Exception) -> JSONResponse:
     return error_response(409, "conflict", "The request clashes with data saved at the same moment; reload and try again.")
 
 
+def _data_error(request: Request, exc: Exception) -> JSONResponse:
+    # The database refused a value of the request that validation let through: text with
+    # a NUL or an unpaired surrogate, a number out of the column's range. The request's
+    # transaction is rolled back; the value is not echoed.
+    log.info("database refused a value (%s) [request %s]", type(exc.orig).__name__ if isinstance(exc, sa_exc.DBAPIError)
+             else type(exc).__name__, current_request_id())
+    return error_response(422, "invalid_value", "A value of the request cannot be stored: it is out of range "
+                          "or holds characters text may not contain.")
+
+
 def _dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, sa_exc.DBAPIError)
     if exc.connection_invalidated:
@@ -189,6 +204,7 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.error(
         "unhandled %s in %s %s [request %s]\n%s",
         type(exc).__name__, request.method, request.url.path, request_id, frames,
+        extra={"request_id": request_id or "-"},  # this handler runs after the id was unbound
     )
     # This handler runs outside the request-id middleware (Starlette's outermost
     # ServerErrorMiddleware), so it sets the header itself.
@@ -202,7 +218,10 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Route every failure of ``app`` through the one error shape."""
+    """Route every failure of ``app`` through the one error shape, and document it."""
+    from api_core.openapi_errors import document_errors  # it imports this module
+
+    document_errors(app)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
@@ -210,5 +229,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.InterfaceError, _database_unavailable)
     app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable)  # pool exhausted
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
+    app.add_exception_handler(sa_exc.DataError, _data_error)
     app.add_exception_handler(sa_exc.DBAPIError, _dbapi_error)
     app.add_exception_handler(Exception, _unexpected)

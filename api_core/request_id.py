@@ -1,6 +1,7 @@
 """A request id on every request: taken from ``X-Request-ID`` when the caller (a proxy,
 a phone) sent a sane one, made up otherwise, echoed on the response and available to
-logs through :func:`current_request_id`.
+logs through :func:`current_request_id` (the context variable of ``logistics.logs``,
+which puts it on every log line, the worker's included).
 
 A plain ASGI middleware rather than ``BaseHTTPMiddleware``: it adds no task per
 request and does not get in the way of exceptions reaching their handlers.
@@ -10,22 +11,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextvars import ContextVar
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from logistics.logs import bind_request_id, current_request_id, reset_request_id
+
+__all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware", "current_request_id"]
+
 REQUEST_ID_HEADER = "X-Request-ID"
 # Ids we accept from outside: short and printable, so they are safe in logs.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-
-_request_id: ContextVar[str] = ContextVar("request_id", default="")
-
-
-def current_request_id() -> str:
-    """The id of the request being served in this context ("" outside a request)."""
-    return _request_id.get()
-
 
 class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
@@ -44,7 +40,7 @@ class RequestIdMiddleware:
         # In the shared scope, so the outermost error handler (outside this
         # middleware) can still name the request.
         scope.setdefault("state", {})["request_id"] = request_id
-        token = _request_id.set(request_id)
+        token = bind_request_id(request_id)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -54,4 +50,4 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            _request_id.reset(token)
+            reset_request_id(token)

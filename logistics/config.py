@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 12 * 3600
     refresh_token_ttl_s: int = 30 * 24 * 3600
 
+    # Logs: "json" or "text"; unset = text in development, JSON elsewhere (logistics.logs).
+    log_format: Literal["json", "text"] | None = None
+    log_level: str = "INFO"
+    # GET /metrics (Prometheus): open when empty, else "Authorization: Bearer <token>".
+    metrics_token: SecretStr = SecretStr("")
+    # No request body may be larger (routes taking files or batches have their own, lower, limits).
+    max_request_body_bytes: int = 6 * 1024 * 1024
+
     demo_province: str = "Gia Lai"
     demo_seed: int = 7
 

@@ -48,7 +48,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for ``url`` with the settings every caller of that backend needs."""
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(url, echo=echo, hide_parameters=True,
+                               connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
         return engine
@@ -57,6 +58,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     return create_engine(
         url,
         echo=echo,
+        # Statement parameters are citizens' names and phones: never in an error or a log.
+        hide_parameters=True,
         pool_pre_ping=True,  # a restarted PostgreSQL gives fresh connections, not errors
         pool_size=10,
         max_overflow=20,

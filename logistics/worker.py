@@ -13,6 +13,7 @@ from typing import Any
 from celery import Celery
 from kombu import Queue
 
+from logistics import worker_logs  # noqa: F401 - connects the logging signals
 from logistics.config import Settings, get_settings
 
 TASK_MODULES = ("logistics.system_tasks", "logistics.routing.tasks", "logistics.notify.tasks", "logistics.webhooks.tasks")

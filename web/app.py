@@ -15,12 +15,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api_core.body_limit import BodyLimitMiddleware
 from api_core.errors import install_error_handlers
 from api_core.health import version
+from api_core.observability import RequestObservationMiddleware
 from api_core.request_id import RequestIdMiddleware
 from logistics.config import Settings, get_settings
 from logistics.db import get_engine, make_engine
+from logistics.logs import configure_logging
 from mobile_api.router import router as mobile_router
+from web.routers import metrics as metrics_router
 from web.routers import (
     agency_pages,
     auth,
@@ -60,6 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     owns_engine = settings is not None
     engine = make_engine(settings.database_url, echo=settings.database_echo) if settings is not None else get_engine()
     settings = settings or get_settings()
+    # Run as `uvicorn web.app:create_app --factory`, nothing has set logging up yet
+    # (`logistics serve` and test runners have).
+    configure_logging(settings, only_if_unconfigured=True)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,10 +89,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
 
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(RequestObservationMiddleware)  # inside the request id: its log line names it
     app.add_middleware(RequestIdMiddleware)
     install_error_handlers(app)
 
     app.include_router(health.router)
+    app.include_router(metrics_router.router)
     app.include_router(auth.router)
     app.include_router(catalog.router)
     app.include_router(dossiers.router)

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import typer
 
+from logistics import metrics
 from logistics.cli.output import console
 from logistics.config import Settings, get_settings
+from logistics.logs import logging_config
 
 CELERY_APP = "logistics.worker:celery_app"
 QUEUES = "default,routing,notify"
@@ -84,8 +86,13 @@ def serve(
 
     settings = get_settings()
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    prepare_database(settings, seed_if_empty=seed_demo_province)
     start_workers = settings.is_embedded_broker if embedded_worker is None else embedded_worker
+    if (workers > 1 or start_workers) and not metrics.multiprocess_dir():
+        # Several processes count: they share files that GET /metrics adds up. Before
+        # anything records a metric (seeding does): prometheus_client picks memory or
+        # files once per process.
+        metrics.prepare_multiprocess_dir(settings.var_dir / "prometheus")
+    prepare_database(settings, seed_if_empty=seed_demo_province)
     # uvicorn re-raises SIGTERM after its graceful shutdown; with the default handler the
     # process would die there and orphan the worker and beat. Exiting normally lets the
     # ExitStack below stop them.
@@ -98,7 +105,7 @@ def serve(
         console.print(f"[bold green]serving on http://{host}:{port}[/]  (API docs: http://{host}:{port}/docs)")
         # An import string, not an import: the domain package never imports the web layer.
         uvicorn.run("web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                    proxy_headers=True, log_level="info")
+                    proxy_headers=True, log_config=logging_config(settings), access_log=False)
 
 
 def _exit_on_sigterm(signum: int, _frame: object) -> None:

@@ -22,6 +22,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from logistics import metrics
 from logistics.models import Notification, ProviderStatusReport
 from logistics.models.enums import NotificationStatus
 from logistics.models.types import utcnow
@@ -64,6 +65,7 @@ def record_status(
     stores the sid. An unknown status value changes nothing.
     """
     target = PROVIDER_STATUS.get(provider_status.lower())
+    metrics.sms_delivery_report(target.value if target is not None else "unknown")
     row = session.exec(
         select(Notification).where(Notification.provider_sid == sid).execution_options(populate_existing=True)
     ).first()

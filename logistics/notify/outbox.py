@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from logistics import jobs
+from logistics import jobs, metrics
 from logistics.exceptions import InvalidInput
 from logistics.models import Notification
 from logistics.models.enums import NotificationStatus, NotificationTrigger
@@ -289,3 +289,13 @@ def sweep(session: Session, *, now: datetime | None = None, settings: NotifySett
         enqueue_batches(session, [row_id for row_id, _status in rows], settings)
         log.info("outbox sweep re-dispatched %d notifications", len(rows))
     return len(rows)
+
+
+def backlog(session: Session) -> dict[str, int]:
+    """How many messages wait in the outbox, by status (pending, held, sending)."""
+    waiting = (N.PENDING, N.HELD, N.SENDING)
+    counts = dict(session.exec(
+        select(Notification.status, sa.func.count()).where(Notification.status.in_(waiting))  # type: ignore[attr-defined]
+        .group_by(Notification.status)
+    ).all())
+    return {status.value: int(counts.get(status, 0)) for status in waiting}

@@ -29,6 +29,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from logistics import metrics
 from logistics.db import session_scope
 from logistics.models import Notification, TrackingToken
 from logistics.models.enums import NotificationStatus
@@ -241,6 +242,12 @@ def _record(
     result.outcomes["sent"] += len(sent)
     result.outcomes["failed"] += len(refused)
     result.outcomes["retry"] += len(again)
+    for _ in sent:
+        metrics.sms_sent(provider_name)
+    for _ in refused:
+        metrics.sms_failed(provider_name, permanent=True)
+    for _ in again:
+        metrics.sms_failed(provider_name, permanent=False)
 
 
 def deliver(notification_id: int, **kwargs: Any) -> Outcome:

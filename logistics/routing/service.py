@@ -3,6 +3,7 @@ planned arrival windows, the items picked up and delivered at each stop."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from logistics import audit
+from logistics import audit, metrics
 from logistics.exceptions import Conflict
 from logistics.models import PostOffice, Route, RouteStop, RouteStopItem
 from logistics.models.enums import RouteStatus, StopAction
@@ -61,6 +62,7 @@ def plan_post_office_day(
     around them (``reoptimise.replan_day`` from the start of the shifts): a pinned route
     stays as it is, a pinned stop on its postman in its order.
     """
+    started_at = time.perf_counter()
     # One planner at a time per office: on PostgreSQL the row lock queues a second run.
     session.exec(select(PostOffice).where(PostOffice.id == post_office_id).with_for_update()).first()
     started = session.exec(
@@ -81,6 +83,7 @@ def plan_post_office_day(
     audit.record(session, actor_user_id=actor_user_id, action="plan_day", entity="post_office",
                  entity_id=post_office_id, day=day.isoformat(), routes=summary.routes,
                  unserved=len(summary.unserved), seconds=round(plan.seconds, 2))
+    metrics.planning_seconds(time.perf_counter() - started_at)
     return summary
 
 

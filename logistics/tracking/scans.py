@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from logistics import audit
+from logistics import audit, metrics
 from logistics.events import ItemStatusChanged, publish
 from logistics.models import Item, ScanEvent, User
 from logistics.models.enums import HolderKind, ScanOutcome
@@ -98,7 +98,9 @@ def ingest_scans(
                 log.exception("scan event %s could not be recorded", event.client_event_id)
                 _forget(session, items)
                 failed.add(event.client_event_id)
-    return _results(session, events, seen, rows, failed, items)
+    results = _results(session, events, seen, rows, failed, items)
+    metrics.scans_ingested("duplicate" if r.duplicate else r.outcome.value for r in results)
+    return results
 
 
 def _forget(session: Session, items: dict[str, Item]) -> None:

@@ -85,6 +85,9 @@ def test_serve_answers_health_and_docs_with_a_seeded_province(tmp_path):
                 break
             time.sleep(0.5)
         assert "ready" in worker_log.read_text()
+        # Several processes: their metrics meet in var/prometheus and /metrics adds them up.
+        metrics = httpx.get(f"{base}/metrics", timeout=10).text
+        assert 'route="/api/v1/post-offices"' in metrics and (tmp_path / "var" / "prometheus").is_dir()
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 MAX_LIMIT = 500
+MAX_OFFSET = 1_000_000_000  # beyond any table; keeps the value inside a database integer
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +23,7 @@ class Paging:
 
 def _paging(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")] = 50,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")] = 0,
 ) -> Paging:
     return Paging(limit=limit, offset=offset)
 
