@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     access_token_ttl_s: int = 12 * 3600
     refresh_token_ttl_s: int = 30 * 24 * 3600
 
+    # The dispatcher console's map tiles ({z}/{x}/{y}); with no internet the map shows no
+    # tiles and everything else works (Leaflet is served by the app itself).
+    console_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    console_tile_attribution: str = "© OpenStreetMap contributors"
+
     demo_province: str = "Gia Lai"
     demo_seed: int = 7
 

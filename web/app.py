@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from api_core.errors import install_error_handlers
 from api_core.health import version
@@ -19,6 +20,7 @@ from logistics.config import Settings, get_settings
 from logistics.db import get_engine, make_engine
 from mobile_api.router import router as mobile_router
 from web.routers import agency_pages, auth, catalog, dossiers, handovers, health, items, tracking_page, twilio_webhook
+from web.routers import console_page, dispatch, dispatch_adjust
 
 DESCRIPTION = """\
 **Bưu chính công ích — tiếp nhận hồ sơ và trả kết quả thủ tục hành chính.**
@@ -75,4 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(twilio_webhook.router)
     app.include_router(tracking_page.router)
     app.include_router(mobile_router, prefix="/mobile/v1")
+    app.include_router(dispatch.router)
+    app.include_router(dispatch_adjust.router)
+    app.include_router(console_page.router)
+    app.mount("/static", StaticFiles(directory=console_page.STATIC_DIR), name="static")
     return app
