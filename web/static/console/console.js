@@ -18,7 +18,11 @@
       failed_attempt: "Phát không thành công", geofence: "Quét ngoài vị trí", deadline_at_risk: "Có nguy cơ trễ hạn",
       mandatory: "bắt buộc hôm nay", due: "hạn", none: "Không có",
       pickup: "nhận", delivery: "phát", home: "nhà dân", counter: "một cửa", agency: "cơ quan", post_office: "bưu cục",
-      pending: "chờ", arrived: "đang ở điểm", skipped: "bỏ qua"
+      pinned_badge: "đã ghim", pending: "chờ", arrived: "đang ở điểm", skipped: "bỏ qua",
+      after_booked_window: "dự kiến đến sau khung giờ đã hẹn", after_shift_on_due_day: "dự kiến đến sau giờ làm ngày hết hạn",
+      outside_geofence: "ngoài bán kính địa điểm", poor_accuracy: "GPS kém chính xác", no_position: "không có vị trí",
+      clock_skew: "lệch đồng hồ", not_home: "vắng nhà", refused: "từ chối nhận", wrong_address: "sai địa chỉ",
+      no_id_document: "không có giấy tờ", access_restricted: "không vào được"
     },
     en: {
       title: "Post office dispatch", office: "Post office", day: "Day", load: "Show", sign_in: "Sign in",
@@ -33,7 +37,11 @@
       failed_attempt: "Failed attempt", geofence: "Scanned off-site", deadline_at_risk: "Deadline at risk",
       mandatory: "due today", due: "due", none: "None",
       pickup: "pickup", delivery: "delivery", home: "home", counter: "counter", agency: "agency", post_office: "post office",
-      pending: "pending", arrived: "at the stop", skipped: "skipped"
+      pinned_badge: "pinned", pending: "pending", arrived: "at the stop", skipped: "skipped",
+      after_booked_window: "expected after the booked window", after_shift_on_due_day: "expected after the shift on its due day",
+      outside_geofence: "away from the place", poor_accuracy: "poor GPS accuracy", no_position: "no position",
+      clock_skew: "clock skew", not_home: "not at home", refused: "refused", wrong_address: "wrong address",
+      no_id_document: "no ID document", access_restricted: "no access"
     }
   };
   var COLORS = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#0f9bab", "#f032e6", "#808000",
@@ -175,7 +183,8 @@
       li.dataset.postmanId = pm.postman_id;
       if (route && route.pinned) { li.className = "pinned"; }
       var swatch = '<span class="swatch" style="background:' + (route ? colorOf(route.color_index) : "#cbd5e1") + '"></span>';
-      var name = '<span class="name">' + escapeHtml(pm.full_name) + "</span>";
+      var name = '<span class="name">' + escapeHtml(pm.full_name) +
+        (route && route.pinned ? ' <span class="badge pin-badge">' + t("pinned_badge") + "</span>" : "") + "</span>";
       var meta = "";
       if (route) {
         var done = progress[route.route_id] ? progress[route.route_id].done : 0;
@@ -232,7 +241,7 @@
     live.exceptions.forEach(function (e) {
       var li = document.createElement("li");
       li.className = e.kind;
-      li.innerHTML = t(e.kind) + ': <span class="s10">' + e.s10 + "</span> " + escapeHtml(e.detail) + " · " + localTime(e.at);
+      li.innerHTML = t(e.kind) + ': <span class="s10">' + e.s10 + "</span> " + escapeHtml(e.detail.split(",").map(t).join(", ")) + " · " + localTime(e.at);
       if (e.lat !== null && e.lon !== null) {
         L.circleMarker([e.lat, e.lon], { radius: 12, color: e.kind === "geofence" ? "#b45309" : "#b91c1c",
           weight: 3, fill: false, className: "exception-ring exception-" + e.kind }).addTo(layers.exceptions);
