@@ -135,6 +135,10 @@ def _sign_in_and_plan(page, served: Served) -> list[Route]:  # noqa: ANN001
     page.click("#login-form button")
     page.wait_for_function("window.consoleState.ready === true", timeout=20_000)
     assert page.locator("#office option").count() == 1  # a dispatcher runs their own office only
+    page.fill("#day", served.day.isoformat())  # today, for the scans' sake, even on a day off
+    page.evaluate("window.consoleState.ready = false")
+    page.click("#load")
+    page.wait_for_function("window.consoleState.ready === true", timeout=20_000)
     unplanned = int(page.locator("#unplanned-count").inner_text())
     assert unplanned > 0 and page.locator("path.unplanned-item").count() > 0
     page.screenshot(path=str(ARTIFACTS / "1-unplanned.png"))

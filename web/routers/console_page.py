@@ -8,6 +8,7 @@ works with no internet: the map then shows no tiles, and all the rest.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -15,10 +16,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from logistics.workdays import LOCAL_TZ, WorkCalendar
+
 router = APIRouter(tags=["dispatcher console"], include_in_schema=False)
 WEB_DIR = Path(__file__).resolve().parent.parent
 STATIC_DIR = WEB_DIR / "static"
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+def working_day_from(today: date) -> date:
+    """The day the console opens on: today if it is a working day, else the next one."""
+    calendar = WorkCalendar.default()
+    return today if calendar.is_working_day(today) else calendar.next_working_day(today)
 
 
 @router.get("/console", response_class=HTMLResponse)
@@ -27,5 +36,6 @@ def console(request: Request, lang: Literal["vi", "en"] | None = None) -> HTMLRe
     chosen = lang or settings.default_language
     return templates.TemplateResponse(request, "console/index.html", {
         "lang": chosen, "other_lang": "en" if chosen == "vi" else "vi",
+        "default_day": working_day_from(datetime.now(LOCAL_TZ).date()).isoformat(),
         "tile_url": settings.console_tile_url, "tile_attribution": settings.console_tile_attribution,
     }, headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})

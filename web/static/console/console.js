@@ -368,10 +368,6 @@
     loadDay();
   });
 
-  function today() {
-    return new Date().toLocaleDateString("en-CA", { timeZone: "Asia/Ho_Chi_Minh" });
-  }
-
   function start() {
     $("login").hidden = true;
     $("console").hidden = false; $("day-form").hidden = false; $("sign-out").hidden = false;
@@ -389,7 +385,7 @@
       });
       var remembered = sessionStorage.getItem("console.office");
       if (remembered && officeById(remembered)) { select.value = remembered; }
-      $("day").value = sessionStorage.getItem("console.day") || today();
+      $("day").value = sessionStorage.getItem("console.day") || body.dataset.defaultDay;
       if (state.liveTimer) { clearInterval(state.liveTimer); }
       state.liveTimer = setInterval(pollLive, POLL_MS);
       return loadDay();
