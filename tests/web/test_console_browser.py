@@ -26,7 +26,9 @@ from logistics import worker
 from logistics.config import Settings
 from logistics.db import make_engine
 from logistics.demo import DEMO_SECRET, seed_province
-from logistics.models import Item, PostOffice, Postman, Route, RouteStop, RouteStopItem, User
+from logistics.models import (
+    Agency, Counter, Item, PostOffice, Postman, Procedure, Route, RouteStop, RouteStopItem, User,
+)
 from logistics.models.enums import PlaceKind, StopAction, StopStatus
 from logistics.models.types import utcnow
 from logistics.workdays import LOCAL_TZ
@@ -185,6 +187,7 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
     page.wait_for_function(f"document.querySelector(\"#postmen li[data-postman-id='{target.id}']\")"
                            ".classList.contains('pinned')", timeout=20_000)
     page.screenshot(path=str(ARTIFACTS / "3-moved-and-pinned.png"))
+    _add_urgent_dossier(page, served)
     page.evaluate("window.consoleState.ready = false")
     page.click("#reoptimise")
     _wait_job(page, served)
@@ -197,6 +200,39 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
         kept = session.get(Route, again.route_id) if again else None
     assert kept is not None and kept.postman_id == target.id, "re-optimising keeps the pinned stop with its postman"
     page.screenshot(path=str(ARTIFACTS / "4-replanned.png"))
+
+
+def _add_urgent_dossier(page, served: Served) -> str:  # noqa: ANN001
+    """Fill the urgent form for a home pickup at the post office's door; returns the item's S10."""
+    with served.session() as session:
+        procedure = session.exec(select(Procedure).where(Procedure.intake_by_post).order_by(Procedure.code)).first()
+        agency = session.exec(select(Agency).where(Agency.province_code == served.office.province_code)
+                              .order_by(Agency.code)).first()
+        counter = session.exec(select(Counter).where(Counter.province_code == served.office.province_code)
+                               .order_by(Counter.code)).first()
+    before = int(page.locator("#unplanned-count").inner_text())
+    page.click("#urgent summary")
+    form = "#urgent-form "
+    page.fill(form + "input[name=dossier_code]", f"{agency.code}-{served.day.strftime('%y%m%d')}-9901")
+    page.fill(form + "input[name=procedure_code]", procedure.code)
+    page.fill(form + "input[name=agency_code]", agency.code)
+    page.fill(form + "input[name=counter_code]", counter.code)
+    page.fill(form + "input[name=full_name]", "Nguyễn Thị Khẩn")
+    page.fill(form + "input[name=phone]", "0912 000 111")
+    page.fill(form + "input[name=address]", "1 Đường Khẩn")
+    page.fill(form + "input[name=commune_code]", served.office.commune_code)
+    point = page.evaluate(f"window.consoleState.pointOf({served.office.lat + 0.002}, {served.office.lon + 0.002})")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    page.evaluate("window.consoleState.ready = false")
+    page.click(form + "button[type=submit]")
+    page.wait_for_function("window.consoleState.ready === true", timeout=20_000)
+    assert "Đã thêm hồ sơ khẩn" in page.locator("#msg").inner_text(), page.locator("#msg").inner_text()
+    assert int(page.locator("#unplanned-count").inner_text()) == before + 1
+    s10 = page.locator("#msg").inner_text().split("(")[1].rstrip(")")
+    assert s10 in page.locator("#unplanned").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "3b-urgent-added.png"))
+    return s10
 
 
 def _postman_phone(served: Served, postman_id: int) -> dict[str, str]:

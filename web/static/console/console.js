@@ -18,6 +18,11 @@
       failed_attempt: "Phát không thành công", geofence: "Quét ngoài vị trí", deadline_at_risk: "Có nguy cơ trễ hạn",
       mandatory: "bắt buộc hôm nay", due: "hạn", none: "Không có",
       pickup: "nhận", delivery: "phát", home: "nhà dân", counter: "một cửa", agency: "cơ quan", post_office: "bưu cục",
+      urgent: "Thêm hồ sơ khẩn trong ngày", leg: "Chặng", home_pickup: "Nhận hồ sơ tại nhà",
+      home_delivery: "Phát kết quả tại nhà", dossier_code: "Mã hồ sơ", procedure_code: "Mã thủ tục",
+      agency_code: "Mã cơ quan", counter_code: "Mã bộ phận một cửa", full_name: "Họ tên", phone: "Điện thoại",
+      address: "Địa chỉ", commune_code: "Mã xã/phường", click_map: "Bấm lên bản đồ để đặt vị trí nhà:", add: "Thêm",
+      urgent_added: "Đã thêm hồ sơ khẩn; bấm Tối ưu lại để xếp vào tuyến", need_place: "Hãy bấm lên bản đồ để đặt vị trí",
       pinned_badge: "đã ghim", pending: "chờ", arrived: "đang ở điểm", skipped: "bỏ qua",
       after_booked_window: "dự kiến đến sau khung giờ đã hẹn", after_shift_on_due_day: "dự kiến đến sau giờ làm ngày hết hạn",
       outside_geofence: "ngoài bán kính địa điểm", poor_accuracy: "GPS kém chính xác", no_position: "không có vị trí",
@@ -37,6 +42,11 @@
       failed_attempt: "Failed attempt", geofence: "Scanned off-site", deadline_at_risk: "Deadline at risk",
       mandatory: "due today", due: "due", none: "None",
       pickup: "pickup", delivery: "delivery", home: "home", counter: "counter", agency: "agency", post_office: "post office",
+      urgent: "Add an urgent dossier today", leg: "Leg", home_pickup: "Pickup at home",
+      home_delivery: "Delivery at home", dossier_code: "Dossier code", procedure_code: "Procedure code",
+      agency_code: "Agency code", counter_code: "Counter code", full_name: "Full name", phone: "Phone",
+      address: "Address", commune_code: "Commune code", click_map: "Click the map to place the home:", add: "Add",
+      urgent_added: "Urgent dossier added; re-optimise to route it", need_place: "Click the map to place the home first",
       pinned_badge: "pinned", pending: "pending", arrived: "at the stop", skipped: "skipped",
       after_booked_window: "expected after the booked window", after_shift_on_due_day: "expected after the shift on its due day",
       outside_geofence: "away from the place", poor_accuracy: "poor GPS accuracy", no_position: "no position",
@@ -53,7 +63,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var state = { token: sessionStorage.getItem("console.token"), office: null, day: null, routes: null,
                 postmen: [], stops: {}, selected: null, live: null, liveTimer: null, jobTimer: null };
-  window.consoleState = { ready: false, routeLines: 0, liveUpdates: 0, lastJob: null };
+  window.consoleState = { ready: false, routeLines: 0, liveUpdates: 0, lastJob: null,
+    pointOf: function (lat, lon) { var p = map.latLngToContainerPoint([lat, lon]); return { x: p.x, y: p.y }; } };
 
   document.querySelectorAll("[data-t]").forEach(function (el) { el.textContent = t(el.dataset.t); });
 
@@ -335,6 +346,37 @@
   }
   $("plan").addEventListener("click", function () { runJob("plan"); });
   $("reoptimise").addEventListener("click", function () { runJob("reoptimise"); });
+
+  // ------------------------------------------------------------------ urgent intake
+  var urgentPlace = null;
+  var urgentMarker = null;
+  map.on("click", function (event) {
+    if (!$("urgent").open) { return; }
+    urgentPlace = event.latlng;
+    $("urgent-where").textContent = urgentPlace.lat.toFixed(5) + ", " + urgentPlace.lng.toFixed(5);
+    if (urgentMarker) { urgentMarker.remove(); }
+    urgentMarker = L.circleMarker(urgentPlace, { radius: 7, color: "#b91c1c", className: "urgent-place" }).addTo(map);
+  });
+  function localInstant(hhmm) { return state.day + "T" + hhmm + ":00+07:00"; }
+  $("urgent-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!urgentPlace) { say(t("need_place"), "err"); return; }
+    var f = event.target;
+    var leg = { leg: f.leg.value, window_start: localInstant(f.from.value), window_end: localInstant(f.to.value) };
+    var payload = {
+      dossier_code: f.dossier_code.value, procedure_code: f.procedure_code.value, agency_code: f.agency_code.value,
+      received_at: new Date().toISOString(), result_delivery: "home", legs: [leg],
+      applicant: { full_name: f.full_name.value, phone: f.phone.value, address: f.address.value,
+                   commune_code: f.commune_code.value, lat: urgentPlace.lat, lon: urgentPlace.lng }
+    };
+    if (f.counter_code.value) { payload.counter_code = f.counter_code.value; }
+    api("POST", dayPath("/urgent"), payload).then(function (out) {
+      say(t("urgent_added") + " (" + out.items.map(function (i) { return i.s10; }).join(", ") + ")", "ok");
+      f.reset(); urgentPlace = null; $("urgent-where").textContent = "–"; $("urgent").open = false;
+      if (urgentMarker) { urgentMarker.remove(); urgentMarker = null; }
+      return loadDay();
+    }).catch(fail);
+  });
 
   // ------------------------------------------------------------------ loading
   var offices = [];
