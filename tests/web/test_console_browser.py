@@ -4,7 +4,7 @@ SQLite (what ``make run`` starts): sign in, plan the day and see one route line 
 postman, move and pin a stop and re-plan, and watch a scan posted through the mobile
 API appear without reloading. No tiles (the tile server is unreachable): the rest works.
 
-Screenshots go to ``test-artifacts/console/``.
+Screenshots go to ``test-artifacts/console/<database>/``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import threading
 import time as clock
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -48,20 +48,44 @@ class Served:
     def __init__(self, url: str, base: str, engine, office: PostOffice, dispatcher: str, log: Path) -> None:  # noqa: ANN001
         self.url, self.base, self.engine, self.office, self.dispatcher, self.log = url, base, engine, office, dispatcher, log
         self.day = datetime.now(LOCAL_TZ).date()
+        self.artifacts = ARTIFACTS / url.split(":", 1)[0]
+
+    def shot(self, page, name: str) -> None:  # noqa: ANN001
+        self.artifacts.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(self.artifacts / name))
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
 
-@pytest.fixture()
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
-    """A seeded province for today, the app under uvicorn and a worker, both on one SQLite file."""
-    import uvicorn
-
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.redis)])
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, str, str]]:
+    """(database URL, broker, result backend): SQLite with the embedded broker, as `make run`
+    starts; PostgreSQL with Redis, as production runs."""
     from logistics.migrate import upgrade
 
-    url, var = f"sqlite:///{tmp_path / 'console.db'}", tmp_path / "var"
-    upgrade(url)
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'console.db'}"
+        upgrade(url)
+        yield url, "embedded", ""
+        return
+    import redis
+
+    from support.servers import fresh_database, redis_server
+
+    with fresh_database(request.getfixturevalue("pg_server_url")) as url, redis_server() as broker:
+        redis.Redis.from_url(broker).flushdb()
+        upgrade(url)
+        yield url, broker, broker
+
+
+@pytest.fixture()
+def served(stack: tuple[str, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
+    """A seeded province for today, the app under uvicorn and a worker, on one database."""
+    import uvicorn
+
+    url, broker, backend = stack
+    var = tmp_path / "var"
     engine = make_engine(url)
     day = datetime.now(LOCAL_TZ).date()
     with Session(engine) as session:
@@ -74,10 +98,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
         ).first()
         dispatcher = f"dp-{office.code.lower()}"
         assert session.exec(select(User).where(User.username == dispatcher)).one()
-    settings = Settings(var_dir=var, database_url=url, jobs_broker_url="embedded", jobs_result_backend="",
+    settings = Settings(var_dir=var, database_url=url, jobs_broker_url=broker, jobs_result_backend=backend,
                         console_tile_url="http://127.0.0.1:9/{z}/{x}/{y}.png")
     monkeypatch.setattr(worker, "celery_app", worker.create_celery(settings))  # the app's broker and results
-    env = {"DATABASE_URL": url, "JOBS_BROKER_URL": "embedded", "JOBS_RESULT_BACKEND": "", "VAR_DIR": str(var)}
+    env = {"DATABASE_URL": url, "JOBS_BROKER_URL": broker, "JOBS_RESULT_BACKEND": backend, "VAR_DIR": str(var)}
     log = tmp_path / "worker.log"
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
@@ -100,7 +124,6 @@ def browser_page(served: Served):
     chromium = shutil.which("chromium")
     if chromium is None:  # a failure under CI=true, a skip elsewhere
         unavailable("Chromium is not installed (apt-get install chromium)")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})  # a laptop
@@ -143,7 +166,7 @@ def _sign_in_and_plan(page, served: Served) -> list[Route]:  # noqa: ANN001
     page.wait_for_function("window.consoleState.ready === true", timeout=20_000)
     unplanned = int(page.locator("#unplanned-count").inner_text())
     assert unplanned > 0 and page.locator("path.unplanned-item").count() > 0
-    page.screenshot(path=str(ARTIFACTS / "1-unplanned.png"))
+    served.shot(page, "1-unplanned.png")
     page.fill("#time-limit", "4")
     page.evaluate("window.consoleState.ready = false")
     page.click("#plan")
@@ -153,7 +176,7 @@ def _sign_in_and_plan(page, served: Served) -> list[Route]:  # noqa: ANN001
     assert page.locator("path.route-line").count() == len(routes) == len({r.postman_id for r in routes})
     assert page.locator("#postmen .swatch").count() >= len(routes)
     assert int(page.locator("#unplanned-count").inner_text()) < unplanned
-    page.screenshot(path=str(ARTIFACTS / "2-planned.png"))
+    served.shot(page, "2-planned.png")
     return routes
 
 
@@ -186,7 +209,7 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
     page.locator(f"#postmen li[data-postman-id='{target.id}'] .pin-route").click()
     page.wait_for_function(f"document.querySelector(\"#postmen li[data-postman-id='{target.id}']\")"
                            ".classList.contains('pinned')", timeout=20_000)
-    page.screenshot(path=str(ARTIFACTS / "3-moved-and-pinned.png"))
+    served.shot(page, "3-moved-and-pinned.png")
     _add_urgent_dossier(page, served)
     page.evaluate("window.consoleState.ready = false")
     page.click("#reoptimise")
@@ -199,7 +222,7 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
                                                               .where(RouteStopItem.stop_id == stop.id)))).first()
         kept = session.get(Route, again.route_id) if again else None
     assert kept is not None and kept.postman_id == target.id, "re-optimising keeps the pinned stop with its postman"
-    page.screenshot(path=str(ARTIFACTS / "4-replanned.png"))
+    served.shot(page, "4-replanned.png")
 
 
 def _add_urgent_dossier(page, served: Served) -> str:  # noqa: ANN001
@@ -231,7 +254,7 @@ def _add_urgent_dossier(page, served: Served) -> str:  # noqa: ANN001
     assert int(page.locator("#unplanned-count").inner_text()) == before + 1
     s10 = page.locator("#msg").inner_text().split("(")[1].rstrip(")")
     assert s10 in page.locator("#unplanned").inner_text()
-    page.screenshot(path=str(ARTIFACTS / "3b-urgent-added.png"))
+    served.shot(page, "3b-urgent-added.png")
     return s10
 
 
@@ -266,7 +289,7 @@ def test_a_scan_from_the_mobile_api_appears_live(browser_page, served):
         events = [{"code": "picked_up_at_home", **far}]
         expected = "geofence"
     else:
-        events = [{"code": "out_for_delivery"},
+        events = [{"code": "out_for_delivery", "device_time": (now - timedelta(minutes=30)).isoformat()},
                   {"code": "delivery_failed", "failure_reason": "not_home", "failure_action": "retry_next_day", **far}]
         expected = "failed_attempt"
     batch = [{"client_event_id": str(uuid.uuid4()), "s10": item.s10, "device_time": now.isoformat(), **e} for e in events]
@@ -278,9 +301,9 @@ def test_a_scan_from_the_mobile_api_appears_live(browser_page, served):
     page.wait_for_selector(f"#exceptions li.{expected}", timeout=15_000)
     assert item.s10 in page.locator(f"#exceptions li.{expected}").first.inner_text()
     assert page.locator("path.exception-ring").count() >= 1
-    page.screenshot(path=str(ARTIFACTS / "5-live-scan.png"))
+    served.shot(page, "5-live-scan.png")
     page.click("#lang-switch")
     page.wait_for_function("window.consoleState.ready === true", timeout=20_000)
     assert page.locator("#plan").inner_text() == "Plan the day"
     page.wait_for_selector(f"#exceptions li.{expected}", timeout=15_000)
-    page.screenshot(path=str(ARTIFACTS / "6-english.png"))
+    served.shot(page, "6-english.png")
