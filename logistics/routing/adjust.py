@@ -20,7 +20,7 @@ Every change is written to the audit log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -184,24 +184,25 @@ def _renumber(session: Session, ordered: list[RouteStop]) -> None:
     session.flush()
 
 
-def _travel(postman: Postman, a: tuple[float, float], b: tuple[float, float]) -> tuple[float, timedelta]:
+def _ride(postman: Postman, a: tuple[float, float], b: tuple[float, float]) -> timedelta:
     metres = haversine_m(a[0], a[1], b[0], b[1]) * CIRCUITY
-    return metres, timedelta(seconds=metres / (SPEED_KMH[postman.vehicle] / 3.6))
+    return timedelta(seconds=metres / (SPEED_KMH[postman.vehicle] / 3.6))
 
 
 def _estimate_arrivals(session: Session, route: Route, kept: list[RouteStop], moved: list[RouteStop]) -> None:
     """Arrivals of the stops appended to ``route``: after its last stop, one after the other."""
     postman = session.get(Postman, route.postman_id)
     office = session.get(PostOffice, route.post_office_id)
-    if kept and kept[-1].planned_arrival is not None:
+    if kept and kept[-1].planned_arrival is None:
+        return  # the route has no times to go on: re-optimising will set them
+    if kept:
         last = kept[-1]
         here, free_at = (last.lat, last.lon), last.planned_arrival + timedelta(seconds=last.service_s)
     else:
-        start = datetime.combine(route.day, postman.shift_start if postman else time(7, 30), tzinfo=get_settings().tz)
+        start = datetime.combine(route.day, postman.shift_start, tzinfo=get_settings().tz)
         here, free_at = (office.lat, office.lon), start
     for stop in moved:
-        _, ride = _travel(postman, here, (stop.lat, stop.lon))
-        arrival = free_at + ride
+        arrival = free_at + _ride(postman, here, (stop.lat, stop.lon))
         stop.planned_arrival, stop.arrive_from, stop.arrive_to = arrival, arrival - ARRIVAL_SLACK, arrival + ARRIVAL_SLACK
         session.add(stop)
         here, free_at = (stop.lat, stop.lon), arrival + timedelta(seconds=stop.service_s)

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, status
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from api_core.deps import SessionDep, require_roles
 from api_core.errors import error_responses
@@ -33,7 +33,7 @@ Dispatcher = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.ADMIN))
 DAY_PATH = "/offices/{post_office_id}/days/{day}"
 
 
-def office_of(session, user: User, post_office_id: int) -> PostOffice:  # noqa: ANN001
+def office_of(session: Session, user: User, post_office_id: int) -> PostOffice:
     """The office if ``user`` runs it; 403 for another office, 404 for none."""
     require_post_office(user, post_office_id)
     office = session.get(PostOffice, post_office_id)
