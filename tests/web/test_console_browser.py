@@ -196,6 +196,8 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
                                                     Postman.id != source.postman_id).order_by(Postman.id)).first()
     page.locator(f"path.stop-{stop.id}").click()
     assert not page.locator("#stop-panel").is_hidden()
+    assert "–" in page.locator("#stop-info").inner_text()  # the planned arrival window
+    served.shot(page, "3a-stop-selected.png")
     page.select_option("#move-to", str(target.id))
     page.evaluate("window.consoleState.ready = false")
     page.click("#move")

@@ -317,6 +317,10 @@ def test_live_positions_progress_and_exceptions(client, world, day, session):
     assert {(e["kind"], e["detail"]) for e in body["exceptions"]} >= {
         ("geofence", "outside_geofence"), ("failed_attempt", "not_home")}
     assert body["routes"][0]["done"] == 1
+    # Item 2's stop is still to come, long after the 08:00-10:00 window booked for it.
+    late = [e for e in body["exceptions"] if e["kind"] == "deadline_at_risk"]
+    assert ("after_booked_window", day["stops"]["home2"].id) in {(e["detail"], e["stop_id"]) for e in late}
+    assert day["items"][(1, "home_pickup")].s10 not in {e["s10"] for e in late if e["stop_id"] == day["stops"]["home1"].id}
     refused = client.get(_path(world, "/live"), headers=_dispatcher(world, "b"))
     assert refused.status_code == 403 and refused.json()["error"] == "other_post_office"
 
