@@ -168,7 +168,7 @@ def _sign_in_and_plan(page, served: Served) -> list[Route]:  # noqa: ANN001
     assert unplanned > 0 and page.locator("path.unplanned-item").count() > 0
     served.shot(page, "1-unplanned.png")
     page.fill("#time-limit", "4")
-    page.evaluate("window.consoleState.ready = false")
+    page.evaluate("window.consoleState.ready = false; window.consoleState.lastJob = null")
     page.click("#plan")
     _wait_job(page, served)
     routes = _routes(served)
@@ -212,8 +212,9 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
     page.wait_for_function(f"document.querySelector(\"#postmen li[data-postman-id='{target.id}']\")"
                            ".classList.contains('pinned')", timeout=20_000)
     served.shot(page, "3-moved-and-pinned.png")
+    _drag_stop_onto_route(page, served, source, target)
     _add_urgent_dossier(page, served)
-    page.evaluate("window.consoleState.ready = false")
+    page.evaluate("window.consoleState.ready = false; window.consoleState.lastJob = null")
     page.click("#reoptimise")
     _wait_job(page, served)
     routes = _routes(served)
@@ -225,6 +226,28 @@ def test_plan_move_pin_and_replan_in_the_browser(browser_page, served):
         kept = session.get(Route, again.route_id) if again else None
     assert kept is not None and kept.postman_id == target.id, "re-optimising keeps the pinned stop with its postman"
     served.shot(page, "4-replanned.png")
+
+
+def _drag_stop_onto_route(page, served: Served, source: Route, target: Postman) -> None:  # noqa: ANN001
+    """Drag a pending stop of ``source`` onto the line of ``target``'s route (depot to its first stop)."""
+    stop = _movable_stop(served, source)
+    with served.session() as session:
+        route = session.exec(select(Route).where(Route.postman_id == target.id, Route.day == served.day)).one()
+        first = session.exec(select(RouteStop).where(RouteStop.route_id == route.id).order_by(RouteStop.seq)).first()
+    office = served.office
+    box = page.locator("#map").bounding_box()
+    a = page.evaluate(f"window.consoleState.pointOf({stop.lat}, {stop.lon})")
+    b = page.evaluate(f"window.consoleState.pointOf({(office.lat + first.lat) / 2}, {(office.lon + first.lon) / 2})")
+    page.evaluate("window.consoleState.ready = false")
+    page.mouse.move(box["x"] + a["x"], box["y"] + a["y"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + (a["x"] + b["x"]) / 2, box["y"] + (a["y"] + b["y"]) / 2, steps=5)
+    page.mouse.move(box["x"] + b["x"], box["y"] + b["y"], steps=5)
+    page.mouse.up()
+    page.wait_for_function("window.consoleState.ready === true", timeout=20_000)
+    with served.session() as session:
+        assert session.get(Route, session.get(RouteStop, stop.id).route_id).postman_id == target.id
+    served.shot(page, "3c-dragged.png")
 
 
 def _add_urgent_dossier(page, served: Served) -> str:  # noqa: ANN001

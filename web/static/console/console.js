@@ -166,6 +166,7 @@
       }).addTo(layers.routes);
       marker.bindTooltip((p.seq + 1) + ". " + localTime(p.arrive_from) + "–" + localTime(p.arrive_to));
       marker.on("click", function () { selectStop(p.stop_id); });
+      marker.on("mousedown", function (event) { startDrag(p, event); });
     });
     if (state.routes) {
       var office = officeById(state.office);
@@ -294,11 +295,49 @@
     });
     $("pin-stop").textContent = p.pinned ? t("unpin") : t("pin");
   }
-  $("move").addEventListener("click", function () {
-    var stopId = state.selected;
-    api("POST", "/api/v1/dispatch/stops/" + stopId + "/move", { to_postman_id: Number($("move-to").value) })
+  function moveStop(stopId, postmanId) {
+    window.consoleState.ready = false;
+    return api("POST", "/api/v1/dispatch/stops/" + stopId + "/move", { to_postman_id: postmanId })
       .then(function () { say(t("moved"), "ok"); state.selected = null; $("stop-panel").hidden = true; return loadDay(); })
       .catch(fail);
+  }
+  $("move").addEventListener("click", function () { moveStop(state.selected, Number($("move-to").value)); });
+
+  // Drag a pending stop onto another postman's route line to give it to that postman.
+  var DROP_PX = 15;
+  var drag = null;
+  function startDrag(p, event) {
+    if (p.status !== "pending") { return; }
+    drag = { stop: p, from: event.containerPoint,
+             ghost: L.circleMarker(event.latlng, { radius: 9, color: "#111827", dashArray: "3", className: "drag-ghost" }) };
+    map.dragging.disable();
+  }
+  function routeNear(point, exceptRouteId) {
+    var best = null;
+    state.routes.geojson.features.forEach(function (f) {
+      if (f.properties.kind !== "route" || f.properties.route_id === exceptRouteId) { return; }
+      var pts = f.geometry.coordinates.map(function (c) { return map.latLngToContainerPoint([c[1], c[0]]); });
+      for (var i = 1; i < pts.length; i++) {
+        var d = L.LineUtil.pointToSegmentDistance(point, pts[i - 1], pts[i]);
+        if (d <= DROP_PX && (!best || d < best.d)) { best = { d: d, route: f.properties }; }
+      }
+    });
+    return best && best.route;
+  }
+  map.on("mousemove", function (event) {
+    if (!drag) { return; }
+    if (!map.hasLayer(drag.ghost)) { drag.ghost.addTo(map); }
+    drag.ghost.setLatLng(event.latlng);
+  });
+  map.on("mouseup", function (event) {
+    if (!drag) { return; }
+    var d = drag;
+    drag = null;
+    d.ghost.remove();
+    map.dragging.enable();
+    if (event.containerPoint.distanceTo(d.from) < 10) { return; }  // a click, not a drag
+    var target = routeNear(event.containerPoint, d.stop.route_id);
+    if (target) { moveStop(d.stop.stop_id, target.postman_id); }
   });
   $("pin-stop").addEventListener("click", function () {
     var p = state.stops[state.selected];
