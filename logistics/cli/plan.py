@@ -20,9 +20,14 @@ def plan(
     post_office: str = typer.Option(..., "--post-office", help="post office code"),
     day: datetime = typer.Option(..., "--date", formats=["%Y-%m-%d"], help="the day to plan"),
     time_limit: float = typer.Option(20.0, "--time-limit", min=1.0, help="seconds the solver may search"),
+    reoptimise: bool = typer.Option(False, "--reoptimise", help="re-plan a day in progress from now: done stops "
+                                    "and pins kept, postmen from where they are"),
 ) -> None:
     """Plan a post office's day (routes, stops, arrival windows) and print a summary."""
+    from logistics.routing.reoptimise import reoptimise_post_office_day
     from logistics.routing.service import plan_post_office_day
+
+    planner = reoptimise_post_office_day if reoptimise else plan_post_office_day
 
     try:
         with session_scope() as session:
@@ -30,14 +35,15 @@ def plan(
             if office is None:
                 raise NotFound(f"No post office with code {post_office!r}.", code="post_office_not_found")
             with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bars:
-                task = bars.add_task(f"planning {office.code} {day.date()}", total=time_limit)
+                task = bars.add_task(f"{'re-planning' if reoptimise else 'planning'} {office.code} {day.date()}",
+                                     total=time_limit)
                 started = time.monotonic()
 
                 def progress(_info: dict) -> None:
                     bars.update(task, completed=min(time.monotonic() - started, time_limit))
 
-                summary = plan_post_office_day(session, post_office_id=office.id, day=day.date(),
-                                               time_limit_s=time_limit, progress=progress)
+                summary = planner(session, post_office_id=office.id, day=day.date(),
+                                  time_limit_s=time_limit, progress=progress)
                 bars.update(task, completed=time_limit)
     except DomainError as error:
         fail(error)

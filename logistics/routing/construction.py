@@ -9,8 +9,10 @@ same way: after a start built on the hull and repaired, 13 items stayed
 unserved with 4 postmen idle, though one postman alone serves them all.
 
 So each multi-window stop gets ONE of its windows before the real search:
-``pick_windows`` takes the window in which a solution of the hull model
-serves it (or the next one, if it falls in a gap). The search then runs on
+``pick_windows`` takes the window in which a first solution serves it (the
+current plan, a proposal, a solution of the hull model (``hull_nodes``) or
+``nearest.nearest_routes`` on the real windows),
+or the next one, if it falls in a gap. The search then runs on
 single windows only, fast and exact; the price is that a stop no longer
 moves between its morning and afternoon window during the search.
 """

@@ -61,13 +61,20 @@ class Unserved:
 @dataclass(frozen=True)
 class Plan:
     """``status``: ``ok`` (every mandatory job served), ``mandatory_unserved`` (some are
-    listed in ``unserved`` with their reason), ``no_jobs`` or ``no_solution``."""
+    listed in ``unserved`` with their reason), ``no_jobs`` or ``no_solution``.
+
+    ``start_objective`` is the cost of the start the local search ran from and
+    ``search`` how it ended: ``improved``, ``no_better`` (the start is the plan),
+    ``failed`` (OR-Tools returned nothing: the start is the plan) or ``none``.
+    """
 
     routes: tuple[Route, ...]
     unserved: tuple[Unserved, ...]
     objective: int
     seconds: float
     status: str = "ok"
+    start_objective: int | None = None
+    search: str = "none"
 
     @property
     def distance_m(self) -> int:

@@ -23,12 +23,10 @@ from logistics.routing.nodes import Nodes
 from logistics.routing.plan import Action
 
 
-def propose_vroom(nodes: Nodes, time_limit_s: float, *, exploration_level: int = 5,
-                  threads: int = 2, times: dict[int, int] | None = None) -> list[list[int]] | None:
-    """Node sequences per vehicle from VROOM, or None when pyvroom is not installed.
-
-    ``times``, when given, receives each planned node's service start (for choosing its window).
-    """
+def vroom_solution(nodes: Nodes, time_limit_s: float, *, exploration_level: int = 5,
+                   threads: int = 2) -> dict | None:
+    """VROOM's solution (its JSON shape: ``routes`` of ``steps``, ``unassigned``) on the full model,
+    or None when pyvroom is not installed. Job and step ids are node index + 1."""
     try:
         import vroom
     except ImportError:
@@ -87,8 +85,21 @@ def propose_vroom(nodes: Nodes, time_limit_s: float, *, exploration_level: int =
                 amount=vroom.Amount([node.items, node.grams]), skills=skills(node), priority=priority(node))
     solution = inp.solve(exploration_level=exploration_level, nb_threads=threads,
                          timeout=timedelta(seconds=max(0.1, time_limit_s)))
+    return solution.to_dict()
+
+
+def propose_vroom(nodes: Nodes, time_limit_s: float, *, exploration_level: int = 5,
+                  threads: int = 2, times: dict[int, int] | None = None) -> list[list[int]] | None:
+    """Node sequences per vehicle from VROOM, or None when pyvroom is not installed.
+
+    ``times``, when given, receives each planned node's service start (for choosing its window).
+    """
+    solution = vroom_solution(nodes, time_limit_s, exploration_level=exploration_level, threads=threads)
+    if solution is None:
+        return None
+    problem = nodes.problem
     routes: list[list[int]] = [[] for _ in problem.vehicles]
-    for route in solution.to_dict().get("routes", []):
+    for route in solution.get("routes", []):
         steps = [step for step in route["steps"] if step["type"] in ("job", "pickup", "delivery")]
         routes[int(route["vehicle"])] = [int(step["id"]) - 1 for step in steps]
         if times is not None:

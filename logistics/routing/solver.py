@@ -5,14 +5,18 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
 1. ``nodes.build_nodes``: diagnosis (hopeless jobs leave with their reason) and
    consolidation (items with the same stops, delivery-only or pairs, become one stop).
 2. Optionally a proposer (``SearchOptions.proposer``: PyVRP or VROOM) builds routes.
-3. Stops with several windows get one (``construction.pick_windows``): from the
-   current plan when re-planning, from the proposal, or from a quick solution of
-   the model with each stop's windows replaced by their hull.
-4. ``solver_model.build_model``: the OR-Tools routing model.
-5. Starts: the current plan (warm start), the hull solution and the proposal
-   repaired to the picked windows, OR-Tools' construction heuristics; guided
-   local search runs from the cheapest for the rest of the time.
-6. ``extract.extract_plan``: stops with times and loads, reasons for dropped jobs.
+3. Otherwise a nearest-feasible-stop construction (``nearest.py``, vectorised, under
+   a second at 1,000 items) builds routes on the real windows.
+4. Stops with several windows get one (``construction.pick_windows``): from the
+   current plan when re-planning, from the proposal, else from the nearest-stop
+   routes, or, up to ``HULL_MAX_NODES`` stops, from a quick solution of the model
+   with each stop's windows replaced by their hull when it serves as many.
+5. ``solver_model.build_model``: the OR-Tools routing model.
+6. Starts: the current plan (warm start), the hull or nearest-stop routes and the
+   proposal repaired to the picked windows, OR-Tools' construction heuristics
+   (bounded when there is a start already); guided local search runs from the
+   cheapest for the rest of the time (``_gls_parameters``: breaks need room).
+7. ``extract.extract_plan``: stops with times and loads, reasons for dropped jobs.
 """
 
 from __future__ import annotations
@@ -29,12 +33,13 @@ from ortools.util import optional_boolean_pb2
 from logistics.routing.construction import has_holes, hull_nodes, pick_windows, repair
 from logistics.routing.extract import extract_plan, plan_to_routes, route_sequences
 from logistics.routing.matrix import MatrixProvider
+from logistics.routing.nearest import nearest_routes
 from logistics.routing.nodes import build_nodes
 from logistics.routing.plan import Plan, Reason, Unserved
 from logistics.routing.problem import Problem
 from logistics.routing.propose import propose
 from logistics.routing.propose_vroom import propose_vroom
-from logistics.routing.solver_model import build_model
+from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
 # R110), 10 s each, 2 busy cores, bench/routing_tune.py, 2026-11-21: PARALLEL_CHEAPEST_INSERTION
@@ -45,7 +50,12 @@ from logistics.routing.solver_model import build_model
 # is ±1-2 points per instance on a shared machine. OR-Tools' own iterated local search
 # (use_iterated_local_search with SISR ruin) stopped after the first descent in 9.15: no gain.
 CONSTRUCTION_SHARE = 0.3
-HULL_SHARE = 0.25  # at most, for the hull model's construction (1.3 s at 300 items)
+# The hull model (below) picks better windows than the nearest-stop routes (300 items: 76.9
+# against 84.8 route hours) but OR-Tools' insertion on it grows too fast: 1.3 s at 397 stops,
+# over a 9 s budget by 16 s at 1,347 with nothing placed (2 busy cores, 2026-11-21).
+HULL_SHARE = 0.25
+HULL_MAX_NODES = 500
+FINISH_SHARE = 0.07  # kept after the search: it overruns its limit by a move, then the plan is read out
 log = logging.getLogger(__name__)
 FSS = routing_enums_pb2.FirstSolutionStrategy
 LSM = routing_enums_pb2.LocalSearchMetaheuristic
@@ -141,7 +151,7 @@ def solve(
         budget = time_limit_s * options.proposer_share
         proposal_routes = (propose(nodes, budget, seed) if options.proposer == "pyvrp"
                            else propose_vroom(nodes, budget, times=proposal_times))
-    hull_routes = None
+    nearest = hull_routes = None
     if has_holes(nodes) and proposal_times:
         nodes = pick_windows(nodes, proposal_times)
     elif has_holes(nodes) and initial is not None:
@@ -149,8 +159,14 @@ def solve(
         served_at = {nodes.node_of[(j, s.action)]: s.start_s for r in initial.routes for s in r.stops
                      for j in s.job_ids if (j, s.action) in nodes.node_of}
         nodes = pick_windows(nodes, served_at)
-    elif has_holes(nodes):
-        nodes, hull_routes = _single_windows(nodes, options, time_limit_s * HULL_SHARE)
+    else:
+        nearest, served_at = nearest_routes(nodes)
+        if has_holes(nodes) and len(nodes.nodes) <= HULL_MAX_NODES:
+            hull = _hull_solution(nodes, options, time_limit_s * HULL_SHARE)
+            if hull is not None and len(hull[1]) >= len(served_at):
+                hull_routes, served_at = hull
+                nearest = None  # its routes were timed in other windows
+        nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
     model = build_model(nodes, order_pins)
     routing = model.routing
 
@@ -176,12 +192,18 @@ def solve(
         if start is not None:
             starts.append(routing.solver().Assignment(start))
     if hull_routes is not None:
-        routes = [repair(nodes, v, seq) for v, seq in enumerate(hull_routes)]
-        start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
+        start = _read_routes(model, [repair(nodes, v, seq) for v, seq in enumerate(hull_routes)])
         log.info("hull start: %s", start.ObjectiveValue() if start is not None else "rejected")
         if start is not None:
-            starts.append(routing.solver().Assignment(start))
-    starts += _constructions(model, nodes, options, remaining, time_limit_s - CONSTRUCTION_SHARE * time_limit_s)
+            starts.append(start)
+    if nearest is not None:
+        start = _read_routes(model, nearest)
+        log.info("nearest-stop start: %s", start.ObjectiveValue() if start is not None else "rejected")
+        if start is not None:
+            starts.append(start)
+    reserve = time_limit_s - CONSTRUCTION_SHARE * time_limit_s
+    complete = any(a.ObjectiveValue() < MANDATORY_PENALTY for a in starts)
+    starts += _constructions(model, nodes, options, remaining, reserve, bounded=complete)
     if proposal_routes is not None:
         routes = [repair(nodes, v, seq) for v, seq in enumerate(proposal_routes)]
         if routes:
@@ -195,23 +217,29 @@ def solve(
     log.info("starts: %s", [a.ObjectiveValue() for a in starts])
     runs = starts[: max(1, options.portfolio)]
     for k, start in enumerate(runs):
-        share = remaining() / (len(runs) - k)
-        found = routing.SolveFromAssignmentWithParameters(start, _search_parameters(options, share))
+        share = max(0.05, remaining() - FINISH_SHARE * time_limit_s) / (len(runs) - k)
+        found = routing.SolveFromAssignmentWithParameters(start, _gls_parameters(model, options, share))
         log.info("search from %s for %.1f s: %s (status %s)", start.ObjectiveValue(), share,
                  found.ObjectiveValue() if found is not None else None, routing.status())
         if found is not None and (solution is None or found.ObjectiveValue() < solution.ObjectiveValue()):
             solution = routing.solver().Assignment(found)
+    search = "none"
+    if runs:
+        best_start = runs[0].ObjectiveValue()
+        search = ("failed" if solution is None
+                  else "improved" if solution.ObjectiveValue() < best_start else "no_better")
     if solution is None and starts:
         solution = starts[0]  # out of time after the starts: the cheapest start is still a plan
     if solution is None:
         solution = routing.SolveWithParameters(_search_parameters(options, remaining()))
-    return extract_plan(model, nodes, solution, excluded, _time.monotonic() - t0)
+    plan = extract_plan(model, nodes, solution, excluded, _time.monotonic() - t0)
+    return dataclasses.replace(plan, start_objective=runs[0].ObjectiveValue() if runs else None, search=search)
 
 
-def _single_windows(nodes, options: SearchOptions, budget_s: float):
-    """Solve the hull model briefly, give each multi-window stop the window it was served in.
+def _hull_solution(nodes, options: SearchOptions, budget_s: float):
+    """A quick solution of the model with each stop's windows replaced by their hull.
 
-    Returns the single-window nodes and the hull solution's routes (a start to repair).
+    Returns its routes and each served stop's start time, or None when it found none.
     """
     hull = build_model(hull_nodes(nodes))
     params = _search_parameters(dataclasses.replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"),
@@ -220,21 +248,48 @@ def _single_windows(nodes, options: SearchOptions, budget_s: float):
     params.solution_limit = 1
     solution = hull.routing.SolveWithParameters(params)
     if solution is None:
-        return pick_windows(nodes, {}), None
+        return None
     routes = route_sequences(hull, solution)
-    served_at = {
-        n: solution.Min(hull.time.CumulVar(hull.manager.NodeToIndex(n))) for seq in routes for n in seq
-    }
-    return pick_windows(nodes, served_at), routes
+    return routes, {n: solution.Min(hull.time.CumulVar(hull.manager.NodeToIndex(n))) for seq in routes for n in seq}
+
+
+def _gls_parameters(model, options: SearchOptions, time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
+    """The local search's parameters; with breaks, room for OR-Tools to place them in each solution.
+
+    Every solution of the search, the start included, is completed by OR-Tools'
+    finaliser, which places the breaks, within ``lns_time_limit`` (0.1 s by
+    default). On a 1,000-item day (1,347 stops, 40 postmen with a lunch break) placing
+    the breaks of the start took 4.8 s on 2 busy cores, so the search failed at
+    once (ROUTING_FAIL) and the plan was the construction's; with the limit at a
+    quarter of the search it improved in every run. Without breaks the default stays.
+    """
+    params = _search_parameters(options, time_limit_s)
+    if model.breaks:
+        params.lns_time_limit.FromMilliseconds(int(1000 * min(10.0, max(0.1, time_limit_s / 4))))
+    return params
+
+
+def _read_routes(model, routes: list[list[int]]):
+    """The routes as an assignment of the model; a route the model rejects alone is left empty."""
+    routing = model.routing
+    start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
+    if start is None:
+        empty = [[] for _ in routes]
+        routes = [seq if routing.ReadAssignmentFromRoutes(
+            initial_routes_as_indices(model, [*empty[:v], seq, *empty[v + 1:]]), True) is not None else []
+            for v, seq in enumerate(routes)]
+        start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
+    return routing.solver().Assignment(start) if start is not None else None
 
 
 def _constructions(model, nodes, options: SearchOptions, remaining: Callable[[], float],
-                   reserve_s: float) -> list:
+                   reserve_s: float, bounded: bool = False) -> list:
     """First solutions by OR-Tools' construction heuristics.
 
     Path cheapest arc and savings cannot build pickup → delivery pairs (with pairs, path
     cheapest arc used its whole budget and placed nothing), so they are skipped then. The
-    first construction may use all the time; the others stop when only ``reserve_s`` is left.
+    first construction may use all the time unless ``bounded`` (a start serves every mandatory stop);
+    the others stop when only ``reserve_s`` is left.
     """
     routing = model.routing
     has_pairs = any(n.partner is not None for n in nodes.nodes)
@@ -244,7 +299,7 @@ def _constructions(model, nodes, options: SearchOptions, remaining: Callable[[],
         strategies = ["LOCAL_CHEAPEST_INSERTION"]
     starts = []
     for k, strategy in enumerate(strategies):
-        budget = remaining() if k == 0 else remaining() - reserve_s
+        budget = remaining() if k == 0 and not bounded else remaining() - reserve_s
         if budget <= 0.05 or (k > 0 and not options.also_try):
             break
         construct = _search_parameters(dataclasses.replace(options, first_solution=strategy), budget)

@@ -135,5 +135,8 @@ def test_plan_command_plans_a_seeded_office(tmp_path):
     result = run_cli(tmp_path, "plan", "--post-office", code, "--date", "2026-11-23", "--time-limit", "3")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"Plan of {code}" in result.stdout
+    again = run_cli(tmp_path, "plan", "--post-office", code, "--date", "2026-11-23", "--time-limit", "3", "--reoptimise")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert f"Plan of {code}" in again.stdout
     missing = run_cli(tmp_path, "plan", "--post-office", "NOPE", "--date", "2026-11-23")
     assert missing.returncode == 2 and "post_office_not_found" in missing.stderr
