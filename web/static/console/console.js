@@ -176,7 +176,7 @@
         bounds.push([office.lat, office.lon]);
       }
     }
-    if (fit && bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15 }); }
+    if (fit && bounds.length) { map.fitBounds(bounds, { padding: [20, 20], maxZoom: 15, animate: false }); }
     window.consoleState.routeLines = lines;
   }
 
