@@ -105,3 +105,19 @@ def require_can_manage_user(actor: User, target: User) -> None:
     ):
         return
     raise Forbidden("You may only manage your own account or, as a dispatcher, those of your post office.", code="forbidden")
+
+
+def require_post_office(user: User, post_office_id: int) -> None:
+    """Refuse unless ``user`` runs the day of post office ``post_office_id``: an admin
+    any office, a dispatcher their own (the dispatcher console's rule)."""
+    if runs_post_office(user, post_office_id):
+        return
+    raise Forbidden("You may only run the day of your own post office.", code="other_post_office",
+                    post_office_id=post_office_id)
+
+
+def runs_post_office(user: User, post_office_id: int) -> bool:
+    """Whether ``user`` may plan and adjust the day of post office ``post_office_id``."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.DISPATCHER and user.post_office_id is not None and user.post_office_id == post_office_id

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     metrics_token: SecretStr = SecretStr("")
     # No request body may be larger (routes taking files or batches have their own, lower, limits).
     max_request_body_bytes: int = 6 * 1024 * 1024
+    # The dispatcher console's map tiles ({z}/{x}/{y}); with no internet the map shows no
+    # tiles and everything else works (Leaflet is served by the app itself).
+    console_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    console_tile_attribution: str = "© OpenStreetMap contributors"
 
     demo_province: str = "Gia Lai"
     demo_seed: int = 7

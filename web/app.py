@@ -29,7 +29,10 @@ from web.routers import (
     agency_pages,
     auth,
     catalog,
+    console_page,
     day_files,
+    dispatch,
+    dispatch_adjust,
     dossiers,
     handovers,
     health,
@@ -111,5 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(imports.router)
     app.include_router(imports.pages)
     app.include_router(webhooks.router)
+    app.include_router(dispatch.router)
+    app.include_router(dispatch_adjust.router)
+    app.include_router(console_page.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

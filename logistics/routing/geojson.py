@@ -23,6 +23,10 @@ def day_geojson(session: Session, *, post_office_id: int, day: date) -> dict[str
         user = session.get(User, postman.user_id) if postman else None
         stops = session.exec(select(RouteStop).where(RouteStop.route_id == route.id).order_by(RouteStop.seq)).all()
         line = ([depot] if depot else []) + [[s.lon, s.lat] for s in stops] + ([depot] if depot else [])
+        load = session.exec(
+            select(Item.id, Item.weight_g).join(RouteStopItem, RouteStopItem.item_id == Item.id)
+            .where(RouteStopItem.stop_id.in_([s.id for s in stops])).distinct()
+        ).all()
         features.append({
             "type": "Feature",
             "geometry": {"type": "LineString", "coordinates": line},
@@ -30,6 +34,7 @@ def day_geojson(session: Session, *, post_office_id: int, day: date) -> dict[str
                 "kind": "route", "route_id": route.id, "color_index": index, "postman_id": route.postman_id,
                 "postman": user.username if user else None, "status": route.status.value,
                 "distance_m": route.distance_m, "duration_s": route.duration_s, "stops": len(stops),
+                "pinned": route.pinned, "load_items": len(load), "load_g": sum(w for _, w in load),
             },
         })
         for stop in stops:
@@ -41,8 +46,9 @@ def day_geojson(session: Session, *, post_office_id: int, day: date) -> dict[str
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [stop.lon, stop.lat]},
                 "properties": {
-                    "kind": "stop", "route_id": route.id, "seq": stop.seq, "place_kind": stop.place_kind.value,
+                    "kind": "stop", "stop_id": stop.id, "route_id": route.id, "seq": stop.seq, "place_kind": stop.place_kind.value,
                     "status": stop.status.value, "pinned": stop.pinned,
+                    "planned_arrival": stop.planned_arrival.isoformat() if stop.planned_arrival else None,
                     "arrive_from": stop.arrive_from.isoformat() if stop.arrive_from else None,
                     "arrive_to": stop.arrive_to.isoformat() if stop.arrive_to else None,
                     "items": [{"s10": s10, "action": link.action.value} for link, s10 in rows],
