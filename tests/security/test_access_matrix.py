@@ -55,6 +55,8 @@ PHONE = Rule(_names(Role.ADMIN, Role.DISPATCHER, Role.POSTMAN), credential="phon
 POSTMAN_PHONE = Rule(_names(Role.POSTMAN), credential="phone")  # a postman's own records
 DESK = Rule(_names(Role.AGENCY_CLERK, Role.COUNTER_CLERK), credential="cookie", anonymous=303, denied=303)
 SIGNED = Rule(frozenset(), credential="none", anonymous=403)  # only Twilio's signature opens it
+PLANNERS = Rule(_names(Role.ADMIN, Role.DISPATCHER))  # dispatchers (their own office) and admins
+ADMINS = Rule(_names(Role.ADMIN))
 
 RULES: dict[tuple[str, str], Rule] = {
     # documentation, health, metrics (METRICS_TOKEN, when set: test_observability.py)
@@ -130,6 +132,40 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/mobile/v1/handovers/{code}/qr"): PHONE,
     ("POST", "/mobile/v1/handovers/{code}/signature"): PHONE,
     ("GET", "/mobile/v1/handovers/{code}/record.pdf"): PHONE,
+    # dispatchers: open-format days, the console's API, reports, imports
+    ("GET", "/api/v1/day-files"): PLANNERS,
+    ("POST", "/api/v1/day-files"): PLANNERS,
+    ("GET", "/api/v1/day-files/{day_file_id}"): PLANNERS,
+    ("GET", "/api/v1/day-files/{day_file_id}/day"): PLANNERS,
+    ("GET", "/api/v1/day-files/{day_file_id}/plan"): PLANNERS,
+    ("GET", "/api/v1/post-offices/{code}/days/{day}/open-format"): PLANNERS,
+    ("GET", "/api/v1/dispatch/offices"): PLANNERS,
+    ("GET", "/api/v1/dispatch/offices/{post_office_id}/days/{day}/live"): PLANNERS,
+    ("GET", "/api/v1/dispatch/offices/{post_office_id}/days/{day}/routes"): PLANNERS,
+    ("GET", "/api/v1/dispatch/offices/{post_office_id}/days/{day}/unplanned"): PLANNERS,
+    ("GET", "/api/v1/dispatch/offices/{post_office_id}/jobs/{task_id}"): PLANNERS,
+    ("POST", "/api/v1/dispatch/offices/{post_office_id}/days/{day}/plan"): PLANNERS,
+    ("POST", "/api/v1/dispatch/offices/{post_office_id}/days/{day}/reoptimise"): PLANNERS,
+    ("POST", "/api/v1/dispatch/offices/{post_office_id}/days/{day}/urgent"): PLANNERS,
+    ("POST", "/api/v1/dispatch/routes/{route_id}/pin"): PLANNERS,
+    ("POST", "/api/v1/dispatch/stops/{stop_id}/move"): PLANNERS,
+    ("POST", "/api/v1/dispatch/stops/{stop_id}/pin"): PLANNERS,
+    ("GET", "/api/v1/reports/late-dossiers"): PLANNERS,
+    ("GET", "/api/v1/reports/on-time"): PLANNERS,
+    ("GET", "/api/v1/reports/post-offices"): PLANNERS,
+    ("GET", "/api/v1/reports/productivity"): PLANNERS,
+    ("GET", "/api/v1/reports/volumes"): PLANNERS,
+    ("GET", "/api/v1/imports/template.csv"): PUBLIC,  # the empty file: column names only
+    ("POST", "/api/v1/imports/dossiers"): PLANNERS,
+    # outgoing webhooks: admins only
+    ("GET", "/api/v1/webhooks/endpoints"): ADMINS,
+    ("POST", "/api/v1/webhooks/endpoints"): ADMINS,
+    ("DELETE", "/api/v1/webhooks/endpoints/{endpoint_id}"): ADMINS,
+    ("GET", "/api/v1/webhooks/deliveries"): ADMINS,
+    # the dispatchers' pages: the page itself is open, its data come through the API above
+    ("GET", "/console"): PUBLIC,
+    ("GET", "/reports"): PUBLIC,
+    ("GET", "/imports"): PUBLIC,
 }
 
 REFUSALS = {401, 403}
