@@ -188,7 +188,7 @@ def _signature(pdf: _Paper, handover: Handover) -> None:
 
 
 def dispatch_note_pdf(session: Session, dossier: Dossier, *, show_names: bool) -> bytes:
-    """The dispatch note made at intake: the dossier's documents, original or copy."""
+    """The dispatch note made at intake: the dossier's documents, each with its originals and copies."""
     procedure = session.get(Procedure, dossier.procedure_id)
     agency = session.get(Agency, dossier.agency_id)
     counter = session.get(Counter, dossier.counter_id) if dossier.counter_id else None
@@ -208,10 +208,13 @@ def dispatch_note_pdf(session: Session, dossier: Dossier, *, show_names: bool) -
     pdf.field("Số hiệu bưu gửi:", ", ".join(f"{i.s10} ({i.leg.value})" for i in items) or "—")
     pdf.ln(2)
     if documents:
-        rows = [(str(d.seq), d.name, "Bản chính" if d.original else "Bản sao", str(d.quantity)) for d in documents]
+        rows = [(str(d.seq), d.name, str(d.originals), str(d.copies)) for d in documents]
+        originals, copies = sum(d.originals for d in documents), sum(d.copies for d in documents)
     else:
-        rows = [("1", "Hồ sơ theo danh mục của thủ tục", "Bản chính", str(dossier.document_count))]
-    pdf.table_of(("STT", "Tên giấy tờ", "Bản chính/bản sao", "Số lượng"), rows, (10, 110, 40, 22))
+        rows = [("1", "Hồ sơ theo danh mục của thủ tục", str(dossier.document_count), "0")]
+        originals, copies = dossier.document_count, 0
+    rows.append(("", "Tổng cộng", str(originals), str(copies)))
+    pdf.table_of(("STT", "Tên giấy tờ", "Bản chính", "Bản sao"), rows, (10, 124, 24, 24))
     pdf.ln(4)
     pdf.multi_cell(0, 5, "Hồ sơ đã được kiểm tra theo danh mục, niêm phong trước mặt người gửi.",
                    new_x="LMARGIN", new_y="NEXT")

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
 from logistics.models import Dossier, Handover, Item, Notification
@@ -154,17 +155,30 @@ def test_result_ready_and_appointment(client: TestClient, session: Session, hw: 
 
 
 def test_dispatch_note_with_documents(client: TestClient, session: Session, hw: HandoverWorld):
-    """The counter clerk lists the documents and prints the dispatch note."""
+    """The counter clerk lists the documents with their originals and copies and prints the dispatch note."""
     item = dossier_to_agency(session, hw)
-    code = session.get(Dossier, item.dossier_id).code
+    dossier = session.get(Dossier, item.dossier_id)
     counter = _clerk(hw, role=Role.COUNTER_CLERK)
-    listed = client.put(f"/api/v1/dossiers/{code}/documents", headers=counter,
-                        json=[{"name": "Tờ khai", "original": True}, {"name": "Bản sao CCCD", "original": False, "quantity": 2}])
+    listed = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=counter,
+                        json=[{"name": "Tờ khai", "originals": 1}, {"name": "Căn cước công dân", "copies": 2},
+                              {"name": "Giấy chứng nhận kết hôn", "originals": 1, "copies": 3}])
     assert listed.status_code == 204, listed.text
-    pdf = client.get(f"/api/v1/dossiers/{code}/dispatch-note.pdf", headers=counter)
+    session.refresh(dossier)
+    assert dossier.document_count == 7
+    pdf = client.get(f"/api/v1/dossiers/{dossier.code}/dispatch-note.pdf", headers=counter)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    refused = client.put(f"/api/v1/dossiers/{code}/documents", headers=_clerk(hw), json=[{"name": "x"}])
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Giấy chứng nhận kết hôn 1 3" in text and "Tổng cộng 2 5" in text, text
+    for body, code in (([{"name": "Tờ khai"}], "empty_document"),
+                       ([{"name": "Tờ khai", "originals": 1}, {"name": " tờ  KHAI", "copies": 1}], "duplicate_document"),
+                       ([{"name": "Tờ khai", "originals": -1, "copies": 2}], "greater_than_equal"),
+                       ([], "too_short")):
+        bad = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=counter, json=body)
+        assert bad.status_code == 422 and bad.json()["fields"][0]["code"] == code, bad.text
+    refused = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=_clerk(hw), json=[{"name": "x", "originals": 1}])
     assert refused.status_code == 403
+    session.expire_all()
+    assert session.get(Dossier, dossier.id).document_count == 7
 
 
 # ------------------------------------------------------------------ bad input: a clear error, nothing changed
