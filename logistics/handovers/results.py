@@ -29,7 +29,7 @@ from logistics.models.types import utcnow
 from logistics.notify import service as notify_service
 from logistics.workdays import LOCAL_TZ, WorkCalendar
 
-RESULT_LEGS = (LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_POST_OFFICE, LegKind.HOME_DELIVERY)
+RESULT_LEGS = (LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_OFFICE, LegKind.HOME_DELIVERY)
 OPEN_DOSSIER = frozenset({DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING})
 
 
@@ -158,7 +158,7 @@ def mark_result_ready(session: Session, *, actor: User, dossier: Dossier, now: d
         office = _nearest_office(session, lat=counter.lat, lon=counter.lon, province_code=counter.province_code)
         destination = (PlaceKind.COUNTER, counter.id, counter.lat, counter.lon)
     else:  # kept at the post office nearest to the recipient, who collects it there
-        leg, person_id = LegKind.AGENCY_TO_POST_OFFICE, recipient.id
+        leg, person_id = LegKind.AGENCY_TO_OFFICE, recipient.id
         office = _nearest_office(session, lat=recipient.lat, lon=recipient.lon, province_code=agency.province_code)
         destination = (PlaceKind.POST_OFFICE, office.id, office.lat, office.lon)
     created: list[Item] = []

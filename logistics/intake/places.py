@@ -87,7 +87,7 @@ def plan_leg(
         office = nearest_post_office(recipient_home, offices)
         origin = Place.post_office(office)
         return LegPlan(origin, recipient_home, "recipient", HolderKind.POST_OFFICE, office.id), office
-    if leg == LegKind.AGENCY_TO_POST_OFFICE:
+    if leg == LegKind.AGENCY_TO_OFFICE:
         # Kept for collection at the office nearest the recipient, who is the leg's last holder.
         office = nearest_post_office(recipient_home, offices)
         return LegPlan(Place.agency(agency), Place.post_office(office), "recipient", HolderKind.AGENCY, agency.id), office

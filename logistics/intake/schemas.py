@@ -109,7 +109,7 @@ def document_total(documents: Sequence[DocumentIntake]) -> int:
 # go on to the recipient's home).
 _RESULT_LEG_DELIVERY = {
     LegKind.HOME_DELIVERY: ResultDelivery.HOME,
-    LegKind.AGENCY_TO_POST_OFFICE: ResultDelivery.POST_OFFICE,
+    LegKind.AGENCY_TO_OFFICE: ResultDelivery.POST_OFFICE,
 }
 
 

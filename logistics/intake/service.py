@@ -190,7 +190,7 @@ def _check_procedure_allows(procedure: Procedure, legs: Iterable[LegIntake]) -> 
             f"Procedure {procedure.code} needs the applicant in person: no home pickup.",
             code="intake_not_allowed_by_post",
         )
-    if kinds & {LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_POST_OFFICE} and not procedure.return_by_post:
+    if kinds & {LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_OFFICE} and not procedure.return_by_post:
         raise InvalidInput(
             f"The result of procedure {procedure.code} is handed over in person: not by post.",
             code="return_not_allowed_by_post",
@@ -314,6 +314,6 @@ def _due_date(leg: LegIntake, data: DossierIntake) -> date | None:
             if exc.code != "calendar_out_of_range":
                 raise
             return None
-    if leg.leg in (LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_POST_OFFICE, LegKind.HOME_DELIVERY):
+    if leg.leg in (LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_OFFICE, LegKind.HOME_DELIVERY):
         return data.appointment_date
     return None

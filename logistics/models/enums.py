@@ -29,7 +29,7 @@ class LegKind(StrEnum):
     HOME_PICKUP = "home_pickup"  # citizen's home -> counter or agency
     COUNTER_TO_AGENCY = "counter_to_agency"
     AGENCY_TO_COUNTER = "agency_to_counter"  # result return
-    AGENCY_TO_POST_OFFICE = "agency_to_post_office"  # result return, kept at the post office for collection
+    AGENCY_TO_OFFICE = "agency_to_office"  # result return, kept at the post office for collection
     HOME_DELIVERY = "home_delivery"  # result to the citizen's home
     COMMUNE_TRANSFER = "commune_transfer"  # commune counter <-> commune counter
 

@@ -80,14 +80,14 @@ def test_a_bad_document_list_is_refused_and_nothing_written(client, world, sessi
 
 
 def test_a_result_kept_at_the_post_office_has_its_own_leg(client, world, session):
-    """agency_to_post_office ends at the office nearest the recipient, who is named on the item."""
+    """agency_to_office ends at the office nearest the recipient, who is named on the item."""
     body = intake_body(result_delivery="post_office", recipient=person(COMMUNE_B, full_name="Trần Thị Bình"),
-                       legs=[{"leg": "agency_to_post_office"}])
+                       legs=[{"leg": "agency_to_office"}])
     response = _post(client, world, body, role=Role.ADMIN)
     assert response.status_code == 201, response.text
     dossier = session.exec(select(Dossier).where(Dossier.code == response.json()["code"])).one()
     item = session.exec(select(Item).where(Item.dossier_id == dossier.id)).one()
-    assert item.leg is LegKind.AGENCY_TO_POST_OFFICE
+    assert item.leg is LegKind.AGENCY_TO_OFFICE
     assert (item.origin_kind, item.origin_ref_id) == (PlaceKind.AGENCY, world.a.agency.id)
     assert (item.destination_kind, item.destination_ref_id) == (PlaceKind.POST_OFFICE, world.b.post_office.id)
     assert item.post_office_id == world.b.post_office.id and item.person_id == dossier.recipient_id
@@ -98,6 +98,6 @@ def test_a_result_kept_at_the_post_office_has_its_own_leg(client, world, session
 def test_a_post_office_leg_needs_that_choice_of_return(client, world, session):
     """Kept at the post office and delivered home at once is a contradiction: 422, nothing written."""
     before = row_counts(session)
-    response = _post(client, world, intake_body(legs=[{"leg": "agency_to_post_office"}]))
+    response = _post(client, world, intake_body(legs=[{"leg": "agency_to_office"}]))
     assert response.status_code == 422 and response.json()["error"] == "result_delivery_mismatch", response.text
     assert row_counts(session) == before

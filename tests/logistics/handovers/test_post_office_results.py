@@ -44,7 +44,7 @@ def test_marking_ready_creates_the_post_office_leg(session: Session, hw: Handove
     """The item goes agency -> the recipient's nearest office, names the recipient, and the SMS goes to them."""
     dossier, item = _ready_at_post_office(session, hw)
     office = hw.world.a.post_office
-    assert item.leg is LegKind.AGENCY_TO_POST_OFFICE
+    assert item.leg is LegKind.AGENCY_TO_OFFICE
     assert (item.origin_kind, item.origin_ref_id) == (PlaceKind.AGENCY, hw.world.a.agency.id)
     assert (item.destination_kind, item.destination_ref_id) == (PlaceKind.POST_OFFICE, office.id)
     assert item.post_office_id == office.id and item.person_id == dossier.recipient_id
