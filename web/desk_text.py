@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 from logistics.handovers import documents
-from logistics.models.enums import ConfirmationMethod, HandoverKind, LineOutcome
+from logistics.models.enums import ConfirmationMethod, HandoverKind, LegKind, LineOutcome
 
 Language = Literal["vi", "en"]
 LANGUAGES: tuple[Language, ...] = ("vi", "en")
@@ -38,9 +38,26 @@ METHOD_EN = {
     ConfirmationMethod.SIGNATURE: "Receiver's signature on the postman's phone",
 }
 
+LEG_VI = {
+    LegKind.HOME_PICKUP: "Nhận hồ sơ tại nhà",
+    LegKind.COUNTER_TO_AGENCY: "Một cửa → cơ quan giải quyết",
+    LegKind.AGENCY_TO_COUNTER: "Trả kết quả về một cửa",
+    LegKind.AGENCY_TO_OFFICE: "Trả kết quả về bưu cục (người nhận đến lấy)",
+    LegKind.HOME_DELIVERY: "Phát kết quả tại nhà",
+    LegKind.COMMUNE_TRANSFER: "Chuyển giữa một cửa các xã",
+}
+LEG_EN = {
+    LegKind.HOME_PICKUP: "Pickup at home",
+    LegKind.COUNTER_TO_AGENCY: "Counter → deciding agency",
+    LegKind.AGENCY_TO_COUNTER: "Result back to the counter",
+    LegKind.AGENCY_TO_OFFICE: "Result to the post office (collected there)",
+    LegKind.HOME_DELIVERY: "Result delivered home",
+    LegKind.COMMUNE_TRANSFER: "Between commune counters",
+}
+
 LABELS = {
-    "vi": {"kind": documents.KIND_VI, "outcome": documents.OUTCOME_VI, "method": documents.METHOD_VI},
-    "en": {"kind": KIND_EN, "outcome": OUTCOME_EN, "method": METHOD_EN},
+    "vi": {"kind": documents.KIND_VI, "outcome": documents.OUTCOME_VI, "method": documents.METHOD_VI, "leg": LEG_VI},
+    "en": {"kind": KIND_EN, "outcome": OUTCOME_EN, "method": METHOD_EN, "leg": LEG_EN},
 }
 
 TEXT: dict[str, dict[str, str]] = {

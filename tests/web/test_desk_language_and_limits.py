@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from logistics.handovers import confirmation, records
 from logistics.models import Handover
-from logistics.models.enums import HandoverKind, HandoverStatus
+from logistics.models.enums import HandoverKind, HandoverStatus, LegKind
 from logistics.tracking import links
 from tests.logistics.handovers.handover_factories import (
-    HandoverWorld, build_handover_world, dossier_to_agency, handover_app,
+    HandoverWorld, build_handover_world, dossier_to_agency, handover_app, result_at_agency,
 )
 from tests.web.factories import PASSWORD
 from web import desk_text
@@ -56,17 +56,21 @@ def test_both_languages_have_every_word():
     for lang in desk_text.LANGUAGES:
         for table, labels in desk_text.LABELS[lang].items():
             assert labels.keys() == desk_text.LABELS["vi"][table].keys(), (lang, table)
+    assert set(desk_text.LEG_VI) == set(desk_text.LEG_EN) == set(LegKind)
 
 
 def test_desk_is_vietnamese_by_default_and_english_on_request(client: TestClient, session: Session, hw: HandoverWorld):
     """Vietnamese first; ?lang=en switches every label and is remembered for the form's answer; ?lang=vi switches back."""
     h, code = _open_with_code(session, hw)
+    result_at_agency(session, hw)  # outbound: its leg is named in the page's language
     _sign_in(client)
     vi = client.get("/desk")
     assert '<html lang="vi">' in vi.text and "Biên bản giao nhận" in vi.text and 'href="/desk?lang=en"' in vi.text
+    assert "Trả kết quả về một cửa" in vi.text
     en = client.get("/desk?lang=en")
     assert en.status_code == 200 and '<html lang="en">' in en.text
-    for words in ("Handover records", "Coming by post", "Sign out", "Tiếng Việt", desk_text.KIND_EN[HandoverKind.TO_AGENCY]):
+    for words in ("Handover records", "Coming by post", "Sign out", "Tiếng Việt", desk_text.KIND_EN[HandoverKind.TO_AGENCY],
+                  "Result back to the counter"):
         assert words in en.text, words
     assert "Biên bản giao nhận" not in en.text and "Đăng xuất" not in en.text
     page = client.get(f"/desk/handovers/{h.code}")  # no query: the cookie keeps English
