@@ -38,14 +38,6 @@ METHOD_EN = {
     ConfirmationMethod.SIGNATURE: "Receiver's signature on the postman's phone",
 }
 
-LEG_VI = {
-    LegKind.HOME_PICKUP: "Nhận hồ sơ tại nhà",
-    LegKind.COUNTER_TO_AGENCY: "Một cửa → cơ quan giải quyết",
-    LegKind.AGENCY_TO_COUNTER: "Trả kết quả về một cửa",
-    LegKind.AGENCY_TO_OFFICE: "Trả kết quả về bưu cục (người nhận đến lấy)",
-    LegKind.HOME_DELIVERY: "Phát kết quả tại nhà",
-    LegKind.COMMUNE_TRANSFER: "Chuyển giữa một cửa các xã",
-}
 LEG_EN = {
     LegKind.HOME_PICKUP: "Pickup at home",
     LegKind.COUNTER_TO_AGENCY: "Counter → deciding agency",
@@ -56,7 +48,10 @@ LEG_EN = {
 }
 
 LABELS = {
-    "vi": {"kind": documents.KIND_VI, "outcome": documents.OUTCOME_VI, "method": documents.METHOD_VI, "leg": LEG_VI},
+    "vi": {
+        "kind": documents.KIND_VI, "outcome": documents.OUTCOME_VI, "method": documents.METHOD_VI,
+        "leg": documents.LEG_VI,
+    },
     "en": {"kind": KIND_EN, "outcome": OUTCOME_EN, "method": METHOD_EN, "leg": LEG_EN},
 }
 

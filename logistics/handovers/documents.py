@@ -21,7 +21,7 @@ from sqlmodel import Session
 from logistics.filestore import get_file_store
 from logistics.handovers import integrity, schemas
 from logistics.models import Agency, Counter, Dossier, DossierDocument, Handover, Item, Person, Procedure
-from logistics.models.enums import ConfirmationMethod, HandoverKind, HandoverStatus, LineOutcome
+from logistics.models.enums import ConfirmationMethod, HandoverKind, HandoverStatus, LegKind, LineOutcome
 from logistics.phones import mask_name
 from logistics.workdays import LOCAL_TZ
 
@@ -39,6 +39,14 @@ OUTCOME_VI = {
     LineOutcome.SEAL_BROKEN: "Niêm phong bị rách",
     LineOutcome.COUNT_DIFFERS: "Số lượng giấy tờ khác",
     LineOutcome.UNEXPECTED: "Không có trong danh sách",
+}
+LEG_VI = {
+    LegKind.HOME_PICKUP: "Nhận hồ sơ tại nhà",
+    LegKind.COUNTER_TO_AGENCY: "Một cửa → cơ quan giải quyết",
+    LegKind.AGENCY_TO_COUNTER: "Trả kết quả về một cửa",
+    LegKind.AGENCY_TO_OFFICE: "Trả kết quả về bưu cục (người nhận đến lấy)",
+    LegKind.HOME_DELIVERY: "Phát kết quả tại nhà",
+    LegKind.COMMUNE_TRANSFER: "Chuyển giữa một cửa các xã",
 }
 METHOD_VI = {
     ConfirmationMethod.OTP: "Mã xác nhận một lần hiển thị trên điện thoại bưu tá, cán bộ tiếp nhận nhập đúng",
@@ -205,7 +213,7 @@ def dispatch_note_pdf(session: Session, dossier: Dossier, *, show_names: bool) -
     pdf.field("Ngày hẹn trả:", dossier.appointment_date.strftime("%d/%m/%Y") if dossier.appointment_date else "—")
     name = applicant.full_name if show_names else mask_name(applicant.full_name)
     pdf.field("Người gửi:", name)
-    pdf.field("Số hiệu bưu gửi:", ", ".join(f"{i.s10} ({i.leg.value})" for i in items) or "—")
+    pdf.field("Số hiệu bưu gửi:", ", ".join(f"{i.s10} ({LEG_VI[i.leg]})" for i in items) or "—")
     pdf.ln(2)
     if documents:
         rows = [(str(d.seq), d.name, str(d.originals), str(d.copies)) for d in documents]

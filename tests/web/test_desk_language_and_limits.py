@@ -56,7 +56,7 @@ def test_both_languages_have_every_word():
     for lang in desk_text.LANGUAGES:
         for table, labels in desk_text.LABELS[lang].items():
             assert labels.keys() == desk_text.LABELS["vi"][table].keys(), (lang, table)
-    assert set(desk_text.LEG_VI) == set(desk_text.LEG_EN) == set(LegKind)
+    assert set(desk_text.LABELS["vi"]["leg"]) == set(desk_text.LEG_EN) == set(LegKind)
 
 
 def test_desk_is_vietnamese_by_default_and_english_on_request(client: TestClient, session: Session, hw: HandoverWorld):
