@@ -18,6 +18,7 @@ from logistics.tracking import links
 from tests.logistics.handovers.handover_factories import (
     HandoverWorld, build_handover_world, dossier_to_agency, handover_app, result_at_agency,
 )
+from support.browser import chromium_browser, live_server
 from tests.web.factories import PASSWORD
 from web import desk_text
 
@@ -120,49 +121,23 @@ def test_verification_page_is_rate_limited_per_client(app: FastAPI, client: Test
 def test_browser_switches_the_desk_to_english_and_confirms(app: FastAPI, session: Session, hw: HandoverWorld):
     """Debian's Chromium driven by Playwright: a clerk signs in, switches to English, opens the record,
     types the postman's code and sees the confirmation in English; the record is confirmed."""
-    import shutil
-    import threading
-    import time as clock
-
-    from support.servers import free_port, unavailable
-
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if chromium is None:  # a failure under CI=true, a skip elsewhere
-        unavailable("Chromium is not installed (apt-get install chromium)")
-    import uvicorn
-
     h, code = _open_with_code(session, hw)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        clock.sleep(0.05)
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--no-first-run"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/desk/login")
-            assert page.locator("h1").inner_text() == "Đăng nhập — cán bộ tiếp nhận"
-            page.fill("input[name=username]", "agency_clerk_a")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url("**/desk")
-            page.click("text=English")
-            page.wait_for_url("**/desk?lang=en")
-            assert page.locator("section h2").first.inner_text().upper() == "HANDOVER RECORDS"
-            page.click(f"text={h.code}")
-            page.fill("input[name=code]", code)
-            page.fill("#confirm input[name=fees_handed_vnd]", "0")
-            page.click("#confirm button")
-            assert page.locator(".msg.ok").inner_text() == "The record is confirmed."
-            assert page.locator("html").get_attribute("lang") == "en"
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(app) as base, chromium_browser() as browser:
+        page = browser.new_page()
+        page.goto(f"{base}/desk/login")
+        assert page.locator("h1").inner_text() == "Đăng nhập — cán bộ tiếp nhận"
+        page.fill("input[name=username]", "agency_clerk_a")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/desk")
+        page.click("text=English")
+        page.wait_for_url("**/desk?lang=en")
+        assert page.locator("section h2").first.inner_text().upper() == "HANDOVER RECORDS"
+        page.click(f"text={h.code}")
+        page.fill("input[name=code]", code)
+        page.fill("#confirm input[name=fees_handed_vnd]", "0")
+        page.click("#confirm button")
+        assert page.locator(".msg.ok").inner_text() == "The record is confirmed."
+        assert page.locator("html").get_attribute("lang") == "en"
     session.expire_all()
     assert session.get(Handover, h.id).status is HandoverStatus.CONFIRMED
