@@ -93,3 +93,15 @@ def test_a_new_list_updates_open_records_and_is_refused_once_confirmed(session: 
         dossier_documents.set_documents(session, actor=hw.counter_clerk_a, dossier=dossier,
                                         documents=[DocumentIntake(name="Tờ khai", originals=1)])
     assert settled.value.code == "documents_settled"
+
+
+def test_a_qr_shown_before_the_list_changed_no_longer_confirms(session: Session, hw: HandoverWorld):
+    """The clerk's QR covers the counts it showed: a new document list makes it stale."""
+    item = dossier_to_agency(session, hw)
+    h = _open_with(session, hw, item)
+    token, _ = confirmation.issue_qr_token(session, actor=hw.clerk_a, handover=h, fees_handed_vnd=0)
+    dossier_documents.set_documents(session, actor=hw.counter_clerk_a, dossier=session.get(Dossier, item.dossier_id),
+                                    documents=[DocumentIntake(name="Tờ khai", originals=1)])
+    with pytest.raises(Conflict) as stale:
+        confirmation.confirm_with_qr(session, actor=hw.postman_user, handover=h, token=token)
+    assert stale.value.code == "qr_stale"
