@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -30,6 +30,7 @@ from logistics.tracking.inputs import ScanInput
 # A fixed namespace: the scan of (record, item) always has the same client id, so a
 # retried confirmation can never scan an item twice.
 _NAMESPACE = uuid.UUID("6b1f3f9e-8d0a-4f7e-9a53-2f1c0d7c6a11")
+_TICK = timedelta(milliseconds=1)
 
 
 class CustodyScanRejected(Conflict):
@@ -40,6 +41,18 @@ def client_event_id(handover: Handover, item: Item) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{handover.code}:{item.id}")
 
 
+def _after_known_scans(item: Item, at: datetime) -> datetime:
+    """The handover's scan time for ``item``: ``at``, or just after the item's newest scan.
+
+    Tracking folds scans in device-time order; a phone clock running ahead, or an earlier
+    record confirmed within the same instant, must not put the hand-over before a scan
+    that physically came first.
+    """
+    if item.last_scan_at is not None and item.last_scan_at >= at:
+        return item.last_scan_at + _TICK
+    return at
+
+
 def apply(session: Session, *, handover: Handover, items: Sequence[Item], at: datetime) -> int:
     """Record the custody change of ``items`` (the taken lines) at ``at``; the number of scans applied."""
     if not items:
@@ -47,8 +60,8 @@ def apply(session: Session, *, handover: Handover, items: Sequence[Item], at: da
     postman = session.get(Postman, handover.postman_id)
     postman_user = session.get(User, postman.user_id)
     code = SCAN_FOR_KIND[handover.kind]
-    events = [ScanInput(client_event_id=client_event_id(handover, item), s10=item.s10, code=code, device_time=at,
-                        handover_id=handover.id) for item in items]
+    events = [ScanInput(client_event_id=client_event_id(handover, item), s10=item.s10, code=code,
+                        device_time=_after_known_scans(item, at), handover_id=handover.id) for item in items]
     # In a savepoint: refused scans are recorded by tracking, and must vanish with the refusal.
     with session.begin_nested():
         results = tracking_scans.ingest_scans(session, actor=postman_user, device_id=f"handover:{handover.code}"[:64],

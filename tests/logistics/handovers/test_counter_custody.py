@@ -10,8 +10,9 @@ from sqlmodel import Session
 from logistics import events
 from logistics.exceptions import Conflict
 from logistics.handovers import confirmation, records
-from logistics.models import ScanEvent
-from logistics.models.enums import HandoverKind, HolderKind, ItemStatus, ScanCode, ScanOutcome
+from logistics.models import RouteStopItem, ScanEvent
+from logistics.models.enums import HandoverKind, HolderKind, ItemStatus, ScanCode, ScanOutcome, StopAction
+from logistics.models.types import utcnow
 from logistics.notify import public_view
 from logistics.tracking import custody as tracking_custody
 from logistics.tracking import states
@@ -93,3 +94,22 @@ def test_an_item_already_with_the_postman_does_not_go_on_a_counter_record(sessio
     with pytest.raises(Conflict) as err:
         records.add_item(session, actor=hw.postman_user, handover=again, s10=item.s10)
     assert err.value.code == "item_not_at_counter"
+
+
+def test_two_records_in_the_same_second_keep_their_order(session: Session, hw: HandoverWorld):
+    """Collected at the counter and handed to the agency within one second: the hand-over scan is
+    placed after the collection, so tracking applies both and the item ends at the agency."""
+    item = dossier_at_counter(session, hw)
+    session.add(RouteStopItem(stop_id=hw.agency_stop.id, item_id=item.id, action=StopAction.DELIVERY))
+    session.flush()
+    at = utcnow().replace(microsecond=0)
+    for kind, place, clerk in ((HandoverKind.FROM_COUNTER, hw.world.a.counter.code, hw.counter_clerk_a),
+                               (HandoverKind.TO_AGENCY, hw.world.a.agency.code, hw.clerk_a)):
+        h = records.open_handover(session, actor=hw.postman_user, kind=kind, place_code=place, now=at)
+        records.add_item(session, actor=hw.postman_user, handover=h, s10=item.s10, now=at)
+        issued = confirmation.issue_code(session, actor=hw.postman_user, handover=h, now=at)
+        confirmation.confirm_with_code(session, actor=clerk, handover=h, code=issued.code, fees_handed_vnd=0, now=at)
+    assert (item.status, item.holder_kind) == (ItemStatus.HANDED_OVER, HolderKind.AGENCY)
+    scans = session.execute(select(ScanEvent).where(ScanEvent.item_id == item.id).order_by(ScanEvent.device_time)).scalars()
+    assert [(s.code, s.outcome) for s in scans] == [
+        (ScanCode.COLLECTED_FROM_COUNTER, ScanOutcome.APPLIED), (ScanCode.HANDED_OVER, ScanOutcome.APPLIED)]
