@@ -8,6 +8,7 @@ and an item's home end loses its coordinates too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -18,6 +19,7 @@ from logistics.models import (
     AgencyBase,
     CounterBase,
     Dossier,
+    DossierDocument,
     Item,
     Person,
     PostOfficeBase,
@@ -223,10 +225,20 @@ class DossierSummary(BaseModel):
     created_at: datetime
 
 
+class DocumentPublic(BaseModel):
+    """One line of the dispatch note."""
+
+    seq: int
+    name: str
+    originals: int
+    copies: int
+
+
 class DossierPublic(DossierSummary):
     applicant: PersonPublic
     recipient: PersonPublic | None
     items: list[ItemPublic]
+    documents: list[DocumentPublic] = Field(default_factory=list)
 
     @classmethod
     def of(
@@ -237,12 +249,14 @@ class DossierPublic(DossierSummary):
         recipient: Person | None,
         items: list[ItemPublic],
         unmasked: bool,
+        documents: Sequence[DossierDocument] = (),
     ) -> DossierPublic:
         return cls(
             **summary.model_dump(),
             applicant=PersonPublic.of(applicant, unmasked=unmasked),
             recipient=PersonPublic.of(recipient, unmasked=unmasked) if recipient is not None else None,
             items=items,
+            documents=[DocumentPublic(seq=d.seq, name=d.name, originals=d.originals, copies=d.copies) for d in documents],
         )
 
 

@@ -16,7 +16,9 @@ Lai's first year: 28,357 dossiers received by post, 99,000 results delivered hom
 - ``home_delivery``: results at the post office; due today (mandatory) when the
   appointment date is today or past, else due on the appointment date (1–3 working
   days ahead);
-- ``commune_transfer``: commune procedures lodged at a neighbouring commune's counter.
+- ``commune_transfer``: commune procedures lodged at a neighbouring commune's counter;
+- ``agency_to_office``: results the recipient chose to collect at the post office
+  serving their home, to be fetched from the agency.
 
 Procedure flags are respected (see ``legs``). S10 prefixes: ``RR`` for dossiers, ``EB``
 for results (``legs.S10_PREFIX``).
@@ -64,8 +66,12 @@ _STATUS: Final = {  # leg -> (item status, holder kind, dossier status, result d
     LegKind.HOME_DELIVERY: (
         ItemStatus.ACCEPTED, HolderKind.POST_OFFICE, DossierStatus.RESULT_READY, ResultDelivery.HOME
     ),
+    LegKind.AGENCY_TO_OFFICE: (
+        ItemStatus.CREATED, HolderKind.AGENCY, DossierStatus.RESULT_READY, ResultDelivery.POST_OFFICE
+    ),
 }
-_HOME_LEGS: Final = frozenset({LegKind.HOME_PICKUP, LegKind.HOME_DELIVERY})
+# Legs that name their person: the home end, or who collects the result at the post office.
+_HOME_LEGS: Final = frozenset({LegKind.HOME_PICKUP, LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_OFFICE})
 
 
 class _DossierNumbers:

@@ -27,13 +27,14 @@ from logistics.workdays import LOCAL_TZ, WorkCalendar
 LEG_MIX: Final = {
     LegKind.HOME_PICKUP: 0.12,
     LegKind.COUNTER_TO_AGENCY: 0.28,
-    LegKind.AGENCY_TO_COUNTER: 0.20,
+    LegKind.AGENCY_TO_COUNTER: 0.16,
     LegKind.HOME_DELIVERY: 0.34,
     LegKind.COMMUNE_TRANSFER: 0.06,
+    LegKind.AGENCY_TO_OFFICE: 0.04,  # results the recipient collects at the post office
 }
 S10_PREFIX: Final = {
     LegKind.HOME_PICKUP: "RR", LegKind.COUNTER_TO_AGENCY: "RR", LegKind.COMMUNE_TRANSFER: "RR",
-    LegKind.AGENCY_TO_COUNTER: "EB", LegKind.HOME_DELIVERY: "EB",
+    LegKind.AGENCY_TO_COUNTER: "EB", LegKind.HOME_DELIVERY: "EB", LegKind.AGENCY_TO_OFFICE: "EB",
 }
 _INTAKE_LEGS: Final = frozenset({LegKind.HOME_PICKUP, LegKind.COUNTER_TO_AGENCY, LegKind.COMMUNE_TRANSFER})
 _WARD_WEIGHT: Final = 2.0  # wards are denser than rural communes: twice the dossiers
@@ -136,7 +137,7 @@ class _Planner:
         home = self.home_of(commune)
         agency = self.agency_for(entry, commune)
         sla, rng = entry.sla_working_days, self.rng
-        if leg in (LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY):
+        if leg in (LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_OFFICE):
             # offset > 0: appointment that many working days ahead; < 0: overdue.
             offsets, weights = (-3, -2, -1, 0, 1, 2, 3), (0.03, 0.04, 0.08, 0.45, 0.2, 0.12, 0.08)
             offset = int(rng.choice(offsets, p=weights))
@@ -187,6 +188,13 @@ class _Planner:
         p.origin = (PlaceKind.AGENCY, p.agency.id, p.agency.lat, p.agency.lon)
         p.destination = (PlaceKind.COUNTER, p.counter.id, p.counter.lat, p.counter.lon)
 
+    def agency_to_office(self, p: Plan) -> None:
+        """Kept for collection at the office serving the recipient's home (set by ``plan_day``)."""
+        p.counter = self.counter_for(p.entry, p.commune)
+        p.status_at = self.ready_time(p.received_at)
+        p.due = max(p.appointment, self.day)
+        p.origin = (PlaceKind.AGENCY, p.agency.id, p.agency.lat, p.agency.lon)
+
     def home_delivery(self, p: Plan) -> None:
         p.counter = self.counter_for(p.entry, p.commune)
         p.status_at = self.ready_time(p.received_at)
@@ -227,6 +235,10 @@ def plan_day(objs: ProvinceObjects, day: date, volume: int, rng: np.random.Gener
                 p.post_office = planner.office_for(*p.home)
                 office = objs.post_offices[p.post_office]
                 p.origin = (PlaceKind.POST_OFFICE, office.id, office.lat, office.lon)
+            elif leg is LegKind.AGENCY_TO_OFFICE:
+                p.post_office = planner.office_for(*p.home)
+                office = objs.post_offices[p.post_office]
+                p.destination = (PlaceKind.POST_OFFICE, office.id, office.lat, office.lon)
             else:
                 p.post_office = planner.office_for(p.origin[2], p.origin[3])
             plans.append(p)

@@ -123,9 +123,10 @@ def confirm_with_code(
 
 
 def lines_digest(lines: list[HandoverLine]) -> str:
-    """What the clerk saw: each line's item, outcome and counts, in a stable order."""
+    """What the clerk saw: each line's item, outcome, listed and received counts, in a stable order."""
     parts = sorted(
-        f"{line.item_id}:{line.outcome.value}:{line.received_originals}:{line.received_copies}" for line in lines
+        f"{line.item_id}:{line.outcome.value}:{line.originals}:{line.copies}:{line.received_originals}:"
+        f"{line.received_copies}" for line in lines
     )
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 

@@ -2,36 +2,35 @@
 
 Each line the receiver took becomes one scan made by the record's postman, citing the
 record (``handover_id``): ``handed_over`` when the place receives (the item then belongs
-to the agency or counter), ``collected_from_agency`` when the postman takes a result or
-a dossier from it. The scans go through ``tracking.scans.ingest_scans`` like any phone's,
+to the agency or counter), ``collected_from_agency`` or ``collected_from_counter`` when
+the postman takes a result or a dossier from it. The scans go through ``tracking.scans.ingest_scans`` like any phone's,
 so they are applied once, folded in order and announced (SMS) as usual; a scan the
 state machine refuses makes the whole confirmation fail, and nothing changes.
 
-One case has no scan code yet: a dossier already scanned ``accepted_at_counter`` that
-the postman collects from the counter (ACCEPTED stays ACCEPTED, the holder becomes the
-postman). ``take_from_counter`` moves the holder for it, as a stop-gap until tracking
-offers a ``collected_from_counter`` scan.
+A dossier the counter accepted (``accepted_at_counter``) and the postman collects on
+a ``from_counter`` record gets ``collected_from_counter``: it stays ACCEPTED and the
+postman becomes its holder, in the item's history like any other scan.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from logistics import audit
 from logistics.exceptions import Conflict
 from logistics.handovers.places import SCAN_FOR_KIND
 from logistics.models import Handover, Item, Postman, User
-from logistics.models.enums import HandoverKind, HolderKind, ItemStatus, ScanOutcome
+from logistics.models.enums import ScanOutcome
 from logistics.tracking import scans as tracking_scans
 from logistics.tracking.inputs import ScanInput
 
 # A fixed namespace: the scan of (record, item) always has the same client id, so a
 # retried confirmation can never scan an item twice.
 _NAMESPACE = uuid.UUID("6b1f3f9e-8d0a-4f7e-9a53-2f1c0d7c6a11")
+_TICK = timedelta(milliseconds=1)
 
 
 class CustodyScanRejected(Conflict):
@@ -42,36 +41,27 @@ def client_event_id(handover: Handover, item: Item) -> uuid.UUID:
     return uuid.uuid5(_NAMESPACE, f"{handover.code}:{item.id}")
 
 
-def take_from_counter(session: Session, *, item: Item, postman_id: int, at: datetime, actor_user_id: int | None) -> None:
-    """The postman now holds ``item`` (accepted at the counter); its status stays ACCEPTED."""
-    item.holder_kind, item.holder_ref_id = HolderKind.POSTMAN, postman_id
-    item.status_at = at
-    item.updated_at = at
-    session.add(item)
-    audit.record(session, actor_user_id=actor_user_id, action="handover.custody_moved", entity="item",
-                 entity_id=item.id, holder="postman", postman_id=postman_id)
+def _after_known_scans(item: Item, at: datetime) -> datetime:
+    """The handover's scan time for ``item``: ``at``, or just after the item's newest scan.
+
+    Tracking folds scans in device-time order; a phone clock running ahead, or an earlier
+    record confirmed within the same instant, must not put the hand-over before a scan
+    that physically came first.
+    """
+    if item.last_scan_at is not None and item.last_scan_at >= at:
+        return item.last_scan_at + _TICK
+    return at
 
 
-def apply(session: Session, *, handover: Handover, items: Sequence[Item], at: datetime, actor_user_id: int | None) -> int:
+def apply(session: Session, *, handover: Handover, items: Sequence[Item], at: datetime) -> int:
     """Record the custody change of ``items`` (the taken lines) at ``at``; the number of scans applied."""
     if not items:
         return 0
     postman = session.get(Postman, handover.postman_id)
     postman_user = session.get(User, postman.user_id)
     code = SCAN_FOR_KIND[handover.kind]
-    events = []
-    for item in items:
-        if (
-            handover.kind is HandoverKind.FROM_COUNTER
-            and item.status is ItemStatus.ACCEPTED
-            and item.holder_kind is HolderKind.COUNTER
-        ):
-            take_from_counter(session, item=item, postman_id=postman.id, at=at, actor_user_id=actor_user_id)
-            continue
-        events.append(ScanInput(client_event_id=client_event_id(handover, item), s10=item.s10, code=code,
-                                device_time=at, handover_id=handover.id))
-    if not events:
-        return 0
+    events = [ScanInput(client_event_id=client_event_id(handover, item), s10=item.s10, code=code,
+                        device_time=_after_known_scans(item, at), handover_id=handover.id) for item in items]
     # In a savepoint: refused scans are recorded by tracking, and must vanish with the refusal.
     with session.begin_nested():
         results = tracking_scans.ingest_scans(session, actor=postman_user, device_id=f"handover:{handover.code}"[:64],

@@ -21,7 +21,7 @@ from sqlmodel import Session
 from logistics.filestore import get_file_store
 from logistics.handovers import integrity, schemas
 from logistics.models import Agency, Counter, Dossier, DossierDocument, Handover, Item, Person, Procedure
-from logistics.models.enums import ConfirmationMethod, HandoverKind, HandoverStatus, LineOutcome
+from logistics.models.enums import ConfirmationMethod, HandoverKind, HandoverStatus, LegKind, LineOutcome
 from logistics.phones import mask_name
 from logistics.workdays import LOCAL_TZ
 
@@ -39,6 +39,14 @@ OUTCOME_VI = {
     LineOutcome.SEAL_BROKEN: "Niêm phong bị rách",
     LineOutcome.COUNT_DIFFERS: "Số lượng giấy tờ khác",
     LineOutcome.UNEXPECTED: "Không có trong danh sách",
+}
+LEG_VI = {
+    LegKind.HOME_PICKUP: "Nhận hồ sơ tại nhà",
+    LegKind.COUNTER_TO_AGENCY: "Một cửa → cơ quan giải quyết",
+    LegKind.AGENCY_TO_COUNTER: "Trả kết quả về một cửa",
+    LegKind.AGENCY_TO_OFFICE: "Trả kết quả về bưu cục (người nhận đến lấy)",
+    LegKind.HOME_DELIVERY: "Phát kết quả tại nhà",
+    LegKind.COMMUNE_TRANSFER: "Chuyển giữa một cửa các xã",
 }
 METHOD_VI = {
     ConfirmationMethod.OTP: "Mã xác nhận một lần hiển thị trên điện thoại bưu tá, cán bộ tiếp nhận nhập đúng",
@@ -188,7 +196,7 @@ def _signature(pdf: _Paper, handover: Handover) -> None:
 
 
 def dispatch_note_pdf(session: Session, dossier: Dossier, *, show_names: bool) -> bytes:
-    """The dispatch note made at intake: the dossier's documents, original or copy."""
+    """The dispatch note made at intake: the dossier's documents, each with its originals and copies."""
     procedure = session.get(Procedure, dossier.procedure_id)
     agency = session.get(Agency, dossier.agency_id)
     counter = session.get(Counter, dossier.counter_id) if dossier.counter_id else None
@@ -205,13 +213,16 @@ def dispatch_note_pdf(session: Session, dossier: Dossier, *, show_names: bool) -
     pdf.field("Ngày hẹn trả:", dossier.appointment_date.strftime("%d/%m/%Y") if dossier.appointment_date else "—")
     name = applicant.full_name if show_names else mask_name(applicant.full_name)
     pdf.field("Người gửi:", name)
-    pdf.field("Số hiệu bưu gửi:", ", ".join(f"{i.s10} ({i.leg.value})" for i in items) or "—")
+    pdf.field("Số hiệu bưu gửi:", ", ".join(f"{i.s10} ({LEG_VI[i.leg]})" for i in items) or "—")
     pdf.ln(2)
     if documents:
-        rows = [(str(d.seq), d.name, "Bản chính" if d.original else "Bản sao", str(d.quantity)) for d in documents]
+        rows = [(str(d.seq), d.name, str(d.originals), str(d.copies)) for d in documents]
+        originals, copies = sum(d.originals for d in documents), sum(d.copies for d in documents)
     else:
-        rows = [("1", "Hồ sơ theo danh mục của thủ tục", "Bản chính", str(dossier.document_count))]
-    pdf.table_of(("STT", "Tên giấy tờ", "Bản chính/bản sao", "Số lượng"), rows, (10, 110, 40, 22))
+        rows = [("1", "Hồ sơ theo danh mục của thủ tục", str(dossier.document_count), "0")]
+        originals, copies = dossier.document_count, 0
+    rows.append(("", "Tổng cộng", str(originals), str(copies)))
+    pdf.table_of(("STT", "Tên giấy tờ", "Bản chính", "Bản sao"), rows, (10, 124, 24, 24))
     pdf.ln(4)
     pdf.multi_cell(0, 5, "Hồ sơ đã được kiểm tra theo danh mục, niêm phong trước mặt người gửi.",
                    new_x="LMARGIN", new_y="NEXT")

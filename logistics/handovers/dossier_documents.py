@@ -1,27 +1,22 @@
-"""The dossier's document list for the dispatch note: recorded by the clerk of the
-counter that received it (or an admin), replacing the previous list."""
+"""The dossier's document list for the dispatch note: given at intake or recorded later
+by the clerk of the counter that received it (or an admin), replacing the previous list.
+Lines of open handover records follow the new counts (their codes shown so far lapse);
+a dossier on a confirmed record keeps its list."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from logistics import access, audit
 from logistics.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from logistics.handovers import records
+from logistics.intake.schemas import MAX_DOCUMENTS, DocumentIntake, document_total
+from logistics.intake.service import document_rows
 from logistics.models import Dossier, DossierDocument, Handover, HandoverLine, Item, User
 from logistics.models.enums import HandoverStatus, Role
-
-MAX_DOCUMENTS = 50
-
-
-@dataclass(frozen=True)
-class DocumentIn:
-    name: str
-    original: bool = True
-    quantity: int = 1
 
 
 def readable_dossier(session: Session, *, actor: User, code: str) -> Dossier:
@@ -38,7 +33,8 @@ def may_see_names(actor: User, dossier: Dossier) -> bool:
     return actor.role == Role.ADMIN
 
 
-def set_documents(session: Session, *, actor: User, dossier: Dossier, documents: Sequence[DocumentIn]) -> list[DossierDocument]:
+def set_documents(session: Session, *, actor: User, dossier: Dossier,
+                  documents: Sequence[DocumentIntake]) -> list[DossierDocument]:
     if not (actor.role == Role.ADMIN or (actor.role == Role.COUNTER_CLERK and actor.counter_id is not None
                                          and actor.counter_id == dossier.counter_id)):
         raise Forbidden("Only the counter that received the dossier lists its documents.", code="not_the_clerk")
@@ -52,12 +48,25 @@ def set_documents(session: Session, *, actor: User, dossier: Dossier, documents:
     if sealed is not None:
         raise Conflict("The dossier was handed over on a confirmed record; its list is settled.", code="documents_settled")
     session.execute(delete(DossierDocument).where(DossierDocument.dossier_id == dossier.id))
-    rows = [DossierDocument(dossier_id=dossier.id, seq=n, name=d.name.strip()[:255], original=d.original,
-                            quantity=d.quantity) for n, d in enumerate(documents, start=1)]
+    rows = document_rows(dossier.id, documents)
     session.add_all(rows)
-    dossier.document_count = sum(d.quantity for d in documents)
+    dossier.document_count = document_total(documents)
     session.add(dossier)
+    _recount_open_lines(session, dossier, rows)
     session.flush()
     audit.record(session, actor_user_id=actor.id, action="dossier.documents_listed", entity="dossier",
                  entity_id=dossier.id, count=len(rows))
     return rows
+
+
+def _recount_open_lines(session: Session, dossier: Dossier, rows: Sequence[DossierDocument]) -> None:
+    originals, copies = sum(r.originals for r in rows), sum(r.copies for r in rows)
+    open_lines = session.execute(
+        select(HandoverLine, Handover).join(Handover, Handover.id == HandoverLine.handover_id)
+        .join(Item, Item.id == HandoverLine.item_id)
+        .where(Item.dossier_id == dossier.id, Handover.status == HandoverStatus.OPEN)
+    ).all()
+    for line, handover in open_lines:
+        line.originals, line.copies = originals, copies
+        session.add(line)
+        records.invalidate_codes(session, handover)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from logistics.exceptions import Forbidden, NotFound
 from logistics.models import Agency, Counter, Handover, Item, PostOffice, Postman, Route, RouteStop, RouteStopItem, User
-from logistics.models.enums import HandoverKind, HolderKind, ItemStatus, PlaceKind, Role, ScanCode
+from logistics.models.enums import HandoverKind, HolderKind, PlaceKind, Role, ScanCode
 from logistics.tracking import states
 
 # The scan a confirmed line causes, per kind of handover (``custody``).
@@ -25,7 +25,7 @@ SCAN_FOR_KIND = {
     HandoverKind.TO_AGENCY: ScanCode.HANDED_OVER,
     HandoverKind.TO_COUNTER: ScanCode.HANDED_OVER,
     HandoverKind.FROM_AGENCY: ScanCode.COLLECTED_FROM_AGENCY,
-    HandoverKind.FROM_COUNTER: ScanCode.COLLECTED_FROM_AGENCY,
+    HandoverKind.FROM_COUNTER: ScanCode.COLLECTED_FROM_COUNTER,
 }
 AGENCY_KINDS = frozenset({HandoverKind.TO_AGENCY, HandoverKind.FROM_AGENCY})
 INBOUND_KINDS = frozenset({HandoverKind.TO_AGENCY, HandoverKind.TO_COUNTER})  # the place receives
@@ -124,11 +124,11 @@ def item_fits(handover: Handover, item: Item) -> str | None:
             return "item_not_for_this_place"
     elif item.origin_kind is not place_kind or item.origin_ref_id != place_id:
         return "item_not_for_this_place"
-    if item.status in states.RULES[SCAN_FOR_KIND[kind]].allowed_from:
-        return None
-    if kind is HandoverKind.FROM_COUNTER and item.status is ItemStatus.ACCEPTED and item.holder_kind is HolderKind.COUNTER:
-        return None  # accepted at the counter and waiting there (custody.take_from_counter)
-    return "item_status_not_allowed"
+    if item.status not in states.RULES[SCAN_FOR_KIND[kind]].allowed_from:
+        return "item_status_not_allowed"
+    if kind is HandoverKind.FROM_COUNTER and item.holder_kind is not HolderKind.COUNTER:
+        return "item_not_at_counter"  # accepted, but already in the post's hands
+    return None
 
 
 def on_postmans_route(session: Session, *, postman_id: int, item_id: int, day: date) -> bool:

@@ -67,15 +67,15 @@ def open_handover(session: Session, *, actor: User, kind: HandoverKind, place_co
     return handover
 
 
-def _document_counts(session: Session, dossier: Dossier) -> tuple[int, int]:
-    rows = session.execute(
-        select(DossierDocument.original, func.sum(DossierDocument.quantity))
-        .where(DossierDocument.dossier_id == dossier.id).group_by(DossierDocument.original)
-    ).all()
-    if not rows:
+def document_counts(session: Session, dossier: Dossier) -> tuple[int, int]:
+    """Originals and copies on the dossier's dispatch note (without a list: its paper count, as originals)."""
+    listed, originals, copies = session.execute(
+        select(func.count(DossierDocument.id), func.sum(DossierDocument.originals), func.sum(DossierDocument.copies))
+        .where(DossierDocument.dossier_id == dossier.id)
+    ).one()
+    if not listed:
         return dossier.document_count, 0
-    counts = {bool(original): int(total or 0) for original, total in rows}
-    return counts.get(True, 0), counts.get(False, 0)
+    return int(originals or 0), int(copies or 0)
 
 
 def _item_by_s10(session: Session, s10: str, *, lock: bool = False) -> Item:
@@ -112,11 +112,11 @@ def add_item(session: Session, *, actor: User, handover: Handover, s10: str, now
     count = session.execute(select(func.count()).select_from(HandoverLine).where(HandoverLine.handover_id == handover.id)).scalar_one()
     if count >= MAX_LINES:
         raise Conflict(f"A record holds at most {MAX_LINES} items; open another.", code="handover_full")
-    originals, copies = _document_counts(session, session.get(Dossier, item.dossier_id))
+    originals, copies = document_counts(session, session.get(Dossier, item.dossier_id))
     line = HandoverLine(handover_id=handover.id, item_id=item.id, originals=originals, copies=copies,
                         fee_vnd=item.fee_to_collect_vnd, added_at=now)
     session.add(line)
-    _invalidate_codes(session, handover)
+    invalidate_codes(session, handover)
     session.flush()
     return line
 
@@ -132,7 +132,7 @@ def _line(session: Session, handover: Handover, s10: str) -> HandoverLine:
     return line
 
 
-def _invalidate_codes(session: Session, handover: Handover) -> None:
+def invalidate_codes(session: Session, handover: Handover) -> None:
     """The list changed: a code shown before the change no longer confirms it."""
     handover.otp_hash, handover.otp_expires_at = None, None
     session.add(handover)
@@ -142,7 +142,7 @@ def remove_item(session: Session, *, actor: User, handover: Handover, s10: str) 
     require_open(handover)
     places.require_postman_of(session, actor, handover)
     session.delete(_line(session, handover, s10))
-    _invalidate_codes(session, handover)
+    invalidate_codes(session, handover)
     session.flush()
 
 
@@ -164,18 +164,32 @@ def record_discrepancy(session: Session, *, actor: User, handover: Handover, cha
     line = _line(session, handover, change.s10)
     if line.outcome is LineOutcome.UNEXPECTED:
         raise Conflict("An unexpected item keeps that outcome; remove it instead.", code="line_is_unexpected")
-    if change.outcome is LineOutcome.COUNT_DIFFERS and change.received_originals is None and change.received_copies is None:
-        raise InvalidInput("A count that differs needs the counts received.", code="received_counts_missing")
+    received = None
+    if change.outcome is LineOutcome.COUNT_DIFFERS:
+        received = _received_counts(line, change)
     line.outcome = change.outcome
     line.note = (change.note or "").strip()[:255] or None
-    keep_counts = change.outcome is LineOutcome.COUNT_DIFFERS
-    line.received_originals = change.received_originals if keep_counts else None
-    line.received_copies = change.received_copies if keep_counts else None
+    line.received_originals, line.received_copies = received or (None, None)
     session.add(line)
     session.flush()
     audit.record(session, actor_user_id=actor.id, action="handover.discrepancy", entity="handover",
                  entity_id=handover.id, item_id=line.item_id, outcome=change.outcome.value)
     return line
+
+
+def _received_counts(line: HandoverLine, change: Discrepancy) -> tuple[int, int]:
+    """The counts the clerk found, against the dispatch note's (a count not given is as listed)."""
+    if change.received_originals is None and change.received_copies is None:
+        raise InvalidInput("A count that differs needs the counts received.", code="received_counts_missing")
+    if any(n is not None and n < 0 for n in (change.received_originals, change.received_copies)):
+        raise InvalidInput("A count received cannot be negative.", code="invalid_received_counts")
+    originals = line.originals if change.received_originals is None else change.received_originals
+    copies = line.copies if change.received_copies is None else change.received_copies
+    if (originals, copies) == (line.originals, line.copies):
+        raise InvalidInput(
+            f"The counts received ({originals} originals, {copies} copies) are those of the dispatch note; "
+            "nothing differs.", code="counts_match")
+    return originals, copies
 
 
 def add_unexpected(session: Session, *, actor: User, handover: Handover, s10: str, note: str | None) -> HandoverLine:
@@ -234,7 +248,7 @@ def confirm(
                                     appointments=appointments, today=now.astimezone(LOCAL_TZ).date())
     moved = _moved_before(session, handover)
     taken = [session.get(Item, line.item_id) for line in lines if line.outcome in fees.TAKEN and line.item_id not in moved]
-    custody.apply(session, handover=handover, items=taken, at=now, actor_user_id=confirmed_by.id if confirmed_by else None)
+    custody.apply(session, handover=handover, items=taken, at=now)
     session.flush()
     # Every field and the hash in one flush: once confirmed, the record takes no more writes.
     with session.no_autoflush:

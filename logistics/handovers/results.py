@@ -23,13 +23,13 @@ from logistics.identifiers.allocation import allocate_s10_many
 from logistics.intake.places import Place, nearest_post_office
 from logistics.models import Agency, Counter, Dossier, Handover, HandoverLine, Item, Person, PostOffice, User
 from logistics.models.enums import (
+    RESULT_LEGS,
     DossierStatus, HandoverKind, HolderKind, ItemStatus, LegKind, PlaceKind, ResultDelivery, Role,
 )
 from logistics.models.types import utcnow
 from logistics.notify import service as notify_service
 from logistics.workdays import LOCAL_TZ, WorkCalendar
 
-RESULT_LEGS = (LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY)
 OPEN_DOSSIER = frozenset({DossierStatus.RECEIVED, DossierStatus.IN_PROCESSING})
 
 
@@ -132,9 +132,13 @@ def _new_item(dossier: Dossier, leg: LegKind, agency: Agency, *, destination: tu
 
 
 def mark_result_ready(session: Session, *, actor: User, dossier: Dossier, now: datetime | None = None) -> ResultItems:
-    """The result is ready at the agency: its return item (agency → counter or post office)
-    or delivery item (agency → the recipient's home) with a new S10, the dossier marked
-    ``result_ready``, and the citizen's "result ready" SMS queued."""
+    """The result is ready at the agency: its return item (agency → counter, or agency →
+    post office where the recipient collects it) or delivery item (agency → the
+    recipient's home) with a new S10, the dossier marked ``result_ready``, and the
+    citizen's "result ready" SMS queued.
+
+    A result kept at the post office names its recipient (``person_id``): whoever
+    collects it there shows their ID and becomes its last holder."""
     now = now or utcnow()
     if dossier.status not in OPEN_DOSSIER:
         raise Conflict(f"Dossier {dossier.code} is {dossier.status.value}.", code="result_already_ready")
@@ -153,8 +157,8 @@ def mark_result_ready(session: Session, *, actor: User, dossier: Dossier, now: d
         leg, person_id = LegKind.AGENCY_TO_COUNTER, None
         office = _nearest_office(session, lat=counter.lat, lon=counter.lon, province_code=counter.province_code)
         destination = (PlaceKind.COUNTER, counter.id, counter.lat, counter.lon)
-    else:  # collected by the citizen at the post office nearest to them
-        leg, person_id = LegKind.AGENCY_TO_COUNTER, None
+    else:  # kept at the post office nearest to the recipient, who collects it there
+        leg, person_id = LegKind.AGENCY_TO_OFFICE, recipient.id
         office = _nearest_office(session, lat=recipient.lat, lon=recipient.lon, province_code=agency.province_code)
         destination = (PlaceKind.POST_OFFICE, office.id, office.lat, office.lon)
     created: list[Item] = []

@@ -47,7 +47,7 @@ class Place:
 class LegPlan:
     origin: Place
     destination: Place
-    # Whose home the leg starts or ends at, if any.
+    # Whose home the leg starts or ends at, if any (or who collects it at the post office).
     home: Literal["applicant", "recipient"] | None
     # The first holder; for the applicant the service fills in their person id.
     holder_kind: HolderKind
@@ -87,6 +87,10 @@ def plan_leg(
         office = nearest_post_office(recipient_home, offices)
         origin = Place.post_office(office)
         return LegPlan(origin, recipient_home, "recipient", HolderKind.POST_OFFICE, office.id), office
+    if leg == LegKind.AGENCY_TO_OFFICE:
+        # Kept for collection at the office nearest the recipient, who is the leg's last holder.
+        office = nearest_post_office(recipient_home, offices)
+        return LegPlan(Place.agency(agency), Place.post_office(office), "recipient", HolderKind.AGENCY, agency.id), office
     if leg == LegKind.COUNTER_TO_AGENCY:
         origin = Place.counter(_need_counter(counter, leg))
         destination = Place.agency(agency)

@@ -9,9 +9,11 @@ by ``logistics.intake.service``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from logistics.fields import DossierCode, LatLon, S10Code, VnMobile
@@ -21,6 +23,7 @@ from logistics.workdays import LOCAL_TZ
 # One dossier moves in up to four legs plus transfers between communes (DOMAIN.md §1);
 # the table allows one item per leg kind.
 MAX_LEGS = len(LegKind)
+MAX_DOCUMENTS = 50
 
 
 class PersonIntake(LatLon):
@@ -69,6 +72,47 @@ class LegIntake(BaseModel):
         return self
 
 
+class DocumentIntake(BaseModel):
+    """One document of the dossier as the dispatch note lists it, with the number of
+    originals (bản chính) and copies (bản sao) handed in."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=255, examples=["Tờ khai đăng ký khai sinh"])
+    originals: int = Field(default=0, ge=0, le=100, description="bản chính")
+    copies: int = Field(default=0, ge=0, le=100, description="bản sao")
+
+    @model_validator(mode="after")
+    def _check(self) -> DocumentIntake:
+        if self.originals + self.copies == 0:
+            raise PydanticCustomError("empty_document", "A document needs at least one original or one copy.")
+        return self
+
+
+def check_document_list(documents: list[DocumentIntake]) -> list[DocumentIntake]:
+    """The same document listed twice is a typing slip: refused rather than added up."""
+    names = [" ".join(d.name.split()).casefold() for d in documents]
+    if len(set(names)) != len(names):
+        raise PydanticCustomError("duplicate_document", "Each document may be listed once; give its counts instead.")
+    return documents
+
+
+# The dispatch note's list, as the intake and the documents endpoint take it.
+DocumentList = Annotated[list[DocumentIntake], Field(max_length=MAX_DOCUMENTS), AfterValidator(check_document_list)]
+
+
+def document_total(documents: Sequence[DocumentIntake]) -> int:
+    return sum(d.originals + d.copies for d in documents)
+
+
+# Result legs that only fit one choice of return (a result back at a counter may still
+# go on to the recipient's home).
+_RESULT_LEG_DELIVERY = {
+    LegKind.HOME_DELIVERY: ResultDelivery.HOME,
+    LegKind.AGENCY_TO_OFFICE: ResultDelivery.POST_OFFICE,
+}
+
+
 class DossierIntake(BaseModel):
     """A dossier received at a counter (or booked for a home pickup) and its legs."""
 
@@ -81,7 +125,11 @@ class DossierIntake(BaseModel):
     received_at: AwareDatetime
     appointment_date: date | None = Field(default=None, description="ngày hẹn trả kết quả")
     result_delivery: ResultDelivery = ResultDelivery.HOME
-    document_count: int = Field(default=1, ge=0, le=500)
+    document_count: int | None = Field(
+        default=None, ge=0, le=500,
+        description="papers in the envelope; defaults to the documents' originals plus copies (1 without a list)",
+    )
+    documents: DocumentList = Field(default_factory=list, description="the dispatch note's list (phiếu gửi hồ sơ)")
     applicant: PersonIntake
     recipient: PersonIntake | None = Field(default=None, description="defaults to the applicant")
     legs: list[LegIntake] = Field(default_factory=list, max_length=MAX_LEGS)
@@ -95,8 +143,13 @@ class DossierIntake(BaseModel):
             raise PydanticCustomError(
                 "invalid_appointment_date", "The appointment date cannot be before the day the dossier was received."
             )
-        if LegKind.HOME_DELIVERY in kinds and self.result_delivery != ResultDelivery.HOME:
+        if self.documents and self.document_count is not None and self.document_count != document_total(self.documents):
             raise PydanticCustomError(
-                "result_delivery_mismatch", "A home delivery leg needs result_delivery 'home'."
+                "document_count_mismatch", "document_count must equal the originals plus copies of the documents listed."
             )
+        for leg, wanted in _RESULT_LEG_DELIVERY.items():
+            if leg in kinds and self.result_delivery != wanted:
+                raise PydanticCustomError(
+                    "result_delivery_mismatch", f"A {leg.value} leg needs result_delivery '{wanted.value}'."
+                )
         return self

@@ -9,7 +9,7 @@ found while claiming) had flushed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -22,8 +22,10 @@ from logistics.exceptions import Conflict, Forbidden, InvalidInput
 from logistics.identifiers.allocation import allocate_s10, claim_s10
 from logistics.identifiers.s10 import reuse_allowed
 from logistics.intake.places import LegPlan, Place, plan_leg
-from logistics.intake.schemas import DossierIntake, LegIntake, PersonIntake
-from logistics.models import AdminUnit, Agency, Counter, Dossier, Item, Person, PostOffice, Procedure, User
+from logistics.intake.schemas import DocumentIntake, DossierIntake, LegIntake, PersonIntake, document_total
+from logistics.models import (
+    AdminUnit, Agency, Counter, Dossier, DossierDocument, Item, Person, PostOffice, Procedure, User,
+)
 from logistics.models.enums import AdminLevel, HolderKind, ItemStatus, LegKind, Role
 from logistics.models.types import utcnow
 from logistics.workdays import LOCAL_TZ, WorkCalendar
@@ -99,7 +101,7 @@ def receive_dossier(
         code=data.dossier_code,
         result_delivery=data.result_delivery,
         appointment_date=data.appointment_date,
-        document_count=data.document_count,
+        document_count=_document_count(data),
         procedure_id=procedure.id,
         agency_id=agency.id,
         counter_id=counter.id if counter else None,
@@ -118,6 +120,7 @@ def receive_dossier(
             _item(leg, plan, office, dossier=dossier, s10=code, applicant=applicant, recipient=recipient, data=data, now=now)
         )
     session.add_all(items)
+    session.add_all(document_rows(dossier.id, data.documents))
     session.flush()
     # Codes and ids only: the audit log is kept for years and must hold no personal data.
     audit.record(
@@ -131,6 +134,7 @@ def receive_dossier(
         agency=agency.code,
         counter=counter.code if counter else None,
         items=[{"s10": i.s10, "leg": i.leg.value, "post_office_id": i.post_office_id} for i in items],
+        documents=len(data.documents),
     )
     session.flush()
     return dossier
@@ -186,9 +190,9 @@ def _check_procedure_allows(procedure: Procedure, legs: Iterable[LegIntake]) -> 
             f"Procedure {procedure.code} needs the applicant in person: no home pickup.",
             code="intake_not_allowed_by_post",
         )
-    if LegKind.HOME_DELIVERY in kinds and not procedure.return_by_post:
+    if kinds & {LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_OFFICE} and not procedure.return_by_post:
         raise InvalidInput(
-            f"The result of procedure {procedure.code} is handed over in person: no home delivery.",
+            f"The result of procedure {procedure.code} is handed over in person: not by post.",
             code="return_not_allowed_by_post",
         )
 
@@ -282,6 +286,20 @@ def _item(
     )
 
 
+def document_rows(dossier_id: int, documents: Sequence[DocumentIntake]) -> list[DossierDocument]:
+    """The dispatch note's lines, numbered in the order given."""
+    return [
+        DossierDocument(dossier_id=dossier_id, seq=n, name=" ".join(d.name.split()), originals=d.originals, copies=d.copies)
+        for n, d in enumerate(documents, start=1)
+    ]
+
+
+def _document_count(data: DossierIntake) -> int:
+    if data.document_count is not None:
+        return data.document_count
+    return document_total(data.documents) if data.documents else 1
+
+
 def _due_date(leg: LegIntake, data: DossierIntake) -> date | None:
     """The day the leg should be done: the booked day at a home, the forwarding day
     (15:00 cut-off) for transfers, the appointment date for the result."""
@@ -296,6 +314,6 @@ def _due_date(leg: LegIntake, data: DossierIntake) -> date | None:
             if exc.code != "calendar_out_of_range":
                 raise
             return None
-    if leg.leg in (LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY):
+    if leg.leg in (LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_OFFICE, LegKind.HOME_DELIVERY):
         return data.appointment_date
     return None

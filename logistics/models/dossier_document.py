@@ -1,5 +1,6 @@
-"""The documents of a dossier as listed on the dispatch note (phiếu gửi hồ sơ): each an
-original (bản chính) or a copy (bản sao), checked against the procedure's list at intake."""
+"""The documents of a dossier as listed on the dispatch note (phiếu gửi hồ sơ): each with
+the number of originals (bản chính) and copies (bản sao) handed in, checked against the
+procedure's list at intake and counted again at every handover."""
 
 from __future__ import annotations
 
@@ -15,5 +16,5 @@ class DossierDocument(SQLModel, table=True):
     dossier_id: int = Field(foreign_key="dossier.id", index=True)
     seq: int = Field(ge=1, description="order on the dispatch note")
     name: str = Field(max_length=255, description="e.g. Tờ khai đăng ký khai sinh")
-    original: bool = Field(default=True, description="bản chính (True) or bản sao (False)")
-    quantity: int = Field(default=1, ge=1, le=100)
+    originals: int = Field(default=0, ge=0, le=100, description="bản chính")
+    copies: int = Field(default=0, ge=0, le=100, description="bản sao")

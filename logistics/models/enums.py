@@ -29,8 +29,13 @@ class LegKind(StrEnum):
     HOME_PICKUP = "home_pickup"  # citizen's home -> counter or agency
     COUNTER_TO_AGENCY = "counter_to_agency"
     AGENCY_TO_COUNTER = "agency_to_counter"  # result return
+    AGENCY_TO_OFFICE = "agency_to_office"  # result return, kept at the post office for collection
     HOME_DELIVERY = "home_delivery"  # result to the citizen's home
     COMMUNE_TRANSFER = "commune_transfer"  # commune counter <-> commune counter
+
+
+# The legs that carry a decided result back towards the citizen.
+RESULT_LEGS = frozenset({LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_OFFICE, LegKind.HOME_DELIVERY})
 
 
 class PlaceKind(StrEnum):
@@ -70,6 +75,7 @@ class ScanCode(StrEnum):
     ACCEPTED_AT_COUNTER = "accepted_at_counter"
     PICKED_UP_AT_HOME = "picked_up_at_home"
     COLLECTED_FROM_AGENCY = "collected_from_agency"
+    COLLECTED_FROM_COUNTER = "collected_from_counter"  # a dossier the counter accepted, taken on a handover record
     INTO_POST_OFFICE = "into_post_office"
     OUT_OF_POST_OFFICE = "out_of_post_office"
     ARRIVED_AT_DELIVERY_OFFICE = "arrived_at_delivery_office"

@@ -35,7 +35,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
-from logistics import jobs, metrics
+from logistics import jobs
 from logistics.exceptions import InvalidInput
 from logistics.models import Notification
 from logistics.models.enums import NotificationStatus, NotificationTrigger

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from typing import Final
 
 from sqlmodel import Session
 
 from logistics.exceptions import NotFound
 from logistics.models import DeliveryReschedule, Dossier, Item, Notification, Person, PostOffice
 from logistics.models.enums import (
-    LegKind,
+    RESULT_LEGS,
     NotificationTrigger,
     PlaceKind,
     ResultDelivery,
@@ -37,7 +36,6 @@ from logistics.tracking import links as tracking_links
 log = logging.getLogger(__name__)
 
 T = NotificationTrigger
-RESULT_LEGS: Final = frozenset({LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY})
 
 
 def scan_trigger(code: ScanCode, item: Item) -> NotificationTrigger | None:

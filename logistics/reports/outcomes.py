@@ -31,11 +31,10 @@ from sqlmodel import Session
 
 from logistics.exceptions import InvalidInput
 from logistics.models import AdminUnit, Agency, Dossier, Item, Person, PostOffice, Procedure, ScanEvent
-from logistics.models.enums import AdminLevel, ItemStatus, LegKind, ScanCode, ScanOutcome
+from logistics.models.enums import RESULT_LEGS, AdminLevel, ItemStatus, LegKind, ScanCode, ScanOutcome
 from logistics.reports.scope import ReportScope
 from logistics.workdays import LOCAL_TZ, WorkCalendar
 
-RESULT_LEGS = (LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_COUNTER)
 GIVEN = frozenset({ItemStatus.DELIVERED, ItemStatus.HANDED_OVER})
 
 

@@ -53,6 +53,7 @@ _WAITING_FOR_TRIP = {
     LegKind.HOME_PICKUP: {ItemStatus.CREATED},
     LegKind.COUNTER_TO_AGENCY: {ItemStatus.CREATED, ItemStatus.ACCEPTED, ItemStatus.IN_TRANSIT},
     LegKind.AGENCY_TO_COUNTER: {ItemStatus.CREATED},
+    LegKind.AGENCY_TO_OFFICE: {ItemStatus.CREATED},  # delivered at the depot itself
     LegKind.HOME_DELIVERY: {ItemStatus.ACCEPTED, ItemStatus.IN_TRANSIT, ItemStatus.DELIVERY_FAILED},
     LegKind.COMMUNE_TRANSFER: {ItemStatus.CREATED, ItemStatus.ACCEPTED, ItemStatus.IN_TRANSIT},
 }

@@ -169,6 +169,6 @@ def stop_for(ctx: BatchContext, item_id: int, on: date, slack_days: int) -> int 
 # Scans only a postman with the item on his route may make; the others (office and
 # counter scans) any staff of the item's post office may make.
 ROUTE_BOUND = frozenset({
-    ScanCode.PICKED_UP_AT_HOME, ScanCode.COLLECTED_FROM_AGENCY, ScanCode.OUT_FOR_DELIVERY,
+    ScanCode.PICKED_UP_AT_HOME, ScanCode.COLLECTED_FROM_AGENCY, ScanCode.COLLECTED_FROM_COUNTER, ScanCode.OUT_FOR_DELIVERY,
     ScanCode.HANDED_OVER, ScanCode.DELIVERY_FAILED, ScanCode.DELIVERED, ScanCode.RETURNED_TO_AGENCY,
 })

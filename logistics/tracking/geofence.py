@@ -21,7 +21,7 @@ from logistics.tracking.policy import ScanPolicy
 # Which end of the leg a scan happens at: the destination for deliveries and
 # hand-overs, the origin for pickups and collections.
 AT_DESTINATION = frozenset({ScanCode.DELIVERED, ScanCode.DELIVERY_FAILED, ScanCode.HANDED_OVER})
-AT_ORIGIN = frozenset({ScanCode.PICKED_UP_AT_HOME, ScanCode.COLLECTED_FROM_AGENCY})
+AT_ORIGIN = frozenset({ScanCode.PICKED_UP_AT_HOME, ScanCode.COLLECTED_FROM_AGENCY, ScanCode.COLLECTED_FROM_COUNTER})
 
 FLAG_OUTSIDE = "outside_geofence"
 FLAG_POOR_ACCURACY = "poor_accuracy"

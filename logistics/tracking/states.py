@@ -49,6 +49,11 @@ RULES: MappingProxyType[ScanCode, ScanRule] = MappingProxyType({
     ScanCode.COLLECTED_FROM_AGENCY: ScanRule(
         "EMA", S.ACCEPTED, frozenset({S.CREATED}), HolderKind.POSTMAN, needs_handover=True,
         description_vi="Đã nhận kết quả tại cơ quan giải quyết", description_en="Collected from the agency"),
+    # The counter accepted the dossier (EMA there) or announced it; the postman takes it
+    # on a handover record. Still "accepted": only the holder changes, to the postman.
+    ScanCode.COLLECTED_FROM_COUNTER: ScanRule(
+        "EMA", S.ACCEPTED, frozenset({S.CREATED, S.ACCEPTED}), HolderKind.POSTMAN, needs_handover=True,
+        description_vi="Bưu tá đã nhận hồ sơ tại bộ phận một cửa", description_en="Collected from the one-stop counter"),
     ScanCode.INTO_POST_OFFICE: ScanRule(
         "EDD", S.IN_TRANSIT, _IN_POST_HANDS | {S.DELIVERY_FAILED, S.OUT_FOR_DELIVERY}, HolderKind.POST_OFFICE,
         description_vi="Đã đến bưu cục", description_en="Into the post office"),

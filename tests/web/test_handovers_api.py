@@ -7,18 +7,21 @@ import io
 from collections.abc import Iterator
 from datetime import timedelta
 
+import pypdfium2
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pypdf import PdfReader
 from sqlmodel import Session, select
 
-from logistics.models import Dossier, Handover, Item, Notification
-from logistics.models.enums import ItemStatus, Role
+from logistics.models import Dossier, Handover, Item, Notification, RouteStopItem, ScanEvent
+from logistics.models.enums import HolderKind, ItemStatus, Role, ScanCode, StopAction
 from logistics.models.types import utcnow
 from tests.logistics.handovers.handover_factories import (
     HandoverWorld, build_handover_world, dossier_at_agency, dossier_to_agency, handover_app, phone_headers,
     result_at_agency, snapshot,
 )
+from tests.web.factories import intake_body
 
 
 @pytest.fixture()
@@ -98,6 +101,53 @@ def test_handover_end_to_end(client: TestClient, session: Session, hw: HandoverW
     assert page.status_code == 200 and "Biên bản thật" in page.text
 
 
+def test_from_intake_to_agency_through_the_counter(client: TestClient, session: Session, hw: HandoverWorld):
+    """The counter receives a dossier with its document list (API); the postman collects it at the counter
+    (a collected_from_counter scan) and hands it to the agency, whose clerk finds a count that differs from
+    the list; the printed record shows the listed and the received counts."""
+    counter_clerk = _clerk(hw, role=Role.COUNTER_CLERK)
+    received = client.post("/api/v1/dossiers", headers=counter_clerk, json=intake_body(
+        sequence=77, legs=[{"leg": "counter_to_agency"}],
+        documents=[{"name": "Tờ khai", "originals": 1}, {"name": "Căn cước công dân", "copies": 2}]))
+    assert received.status_code == 201, received.text
+    dossier_code, s10 = received.json()["code"], received.json()["items"][0]["s10"]
+    item = session.exec(select(Item).where(Item.s10 == s10)).one()
+    session.add_all([RouteStopItem(stop_id=hw.counter_stop.id, item_id=item.id, action=StopAction.PICKUP),
+                     RouteStopItem(stop_id=hw.agency_stop.id, item_id=item.id, action=StopAction.DELIVERY)])
+    session.flush()
+    phone = phone_headers(client)
+
+    collected = _opened(client, hw, phone, [item], kind="from_counter")
+    done = client.post(f"/api/v1/handovers/{collected}/confirm", headers=counter_clerk,
+                       json={"code": _otp(client, collected, phone), "fees_handed_vnd": 0})
+    assert done.status_code == 200, done.text
+    session.expire_all()
+    item = session.get(Item, item.id)
+    assert (item.status, item.holder_kind, item.holder_ref_id) == (ItemStatus.ACCEPTED, HolderKind.POSTMAN, hw.postman.id)
+    assert [e.code for e in session.exec(select(ScanEvent).where(ScanEvent.item_id == item.id))] == [
+        ScanCode.COLLECTED_FROM_COUNTER]
+
+    code = _opened(client, hw, phone, [item])
+    line = client.get(f"/api/v1/handovers/{code}", headers=_clerk(hw)).json()["lines"][0]
+    assert (line["originals"], line["copies"]) == (1, 2)
+    same = client.post(f"/api/v1/handovers/{code}/discrepancies", headers=_clerk(hw), json={
+        "s10": s10, "outcome": "count_differs", "received_originals": 1, "received_copies": 2})
+    assert same.status_code == 422 and same.json()["error"] == "counts_match", same.text
+    found = client.post(f"/api/v1/handovers/{code}/discrepancies", headers=_clerk(hw), json={
+        "s10": s10, "outcome": "count_differs", "received_originals": 0, "note": "thiếu tờ khai"})
+    assert found.status_code == 200, found.text
+    confirmed = client.post(f"/api/v1/handovers/{code}/confirm", headers=_clerk(hw),
+                            json={"code": _otp(client, code, phone), "fees_handed_vnd": 0})
+    assert confirmed.status_code == 200, confirmed.text
+    session.expire_all()
+    assert session.get(Item, item.id).status is ItemStatus.HANDED_OVER
+    pdf = client.get(f"/api/v1/handovers/{code}/record.pdf", headers=_clerk(hw)).content
+    text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert f"{s10} {dossier_code} 1 2" in text and "Số lượng giấy tờ khác (nhận 0 chính, 2 sao)" in text, text
+    page = pypdfium2.PdfDocument(pdf)[0].render(scale=1).to_pil().convert("L")
+    assert 0.005 < sum(page.histogram()[:100]) / (page.width * page.height) < 0.3
+
+
 def test_confirm_by_clerks_qr(client: TestClient, session: Session, hw: HandoverWorld):
     """The clerk shows a signed QR; the postman's scan confirms in the clerk's name; a replay is refused."""
     result = result_at_agency(session, hw)
@@ -154,17 +204,30 @@ def test_result_ready_and_appointment(client: TestClient, session: Session, hw: 
 
 
 def test_dispatch_note_with_documents(client: TestClient, session: Session, hw: HandoverWorld):
-    """The counter clerk lists the documents and prints the dispatch note."""
+    """The counter clerk lists the documents with their originals and copies and prints the dispatch note."""
     item = dossier_to_agency(session, hw)
-    code = session.get(Dossier, item.dossier_id).code
+    dossier = session.get(Dossier, item.dossier_id)
     counter = _clerk(hw, role=Role.COUNTER_CLERK)
-    listed = client.put(f"/api/v1/dossiers/{code}/documents", headers=counter,
-                        json=[{"name": "Tờ khai", "original": True}, {"name": "Bản sao CCCD", "original": False, "quantity": 2}])
+    listed = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=counter,
+                        json=[{"name": "Tờ khai", "originals": 1}, {"name": "Căn cước công dân", "copies": 2},
+                              {"name": "Giấy chứng nhận kết hôn", "originals": 1, "copies": 3}])
     assert listed.status_code == 204, listed.text
-    pdf = client.get(f"/api/v1/dossiers/{code}/dispatch-note.pdf", headers=counter)
+    session.refresh(dossier)
+    assert dossier.document_count == 7
+    pdf = client.get(f"/api/v1/dossiers/{dossier.code}/dispatch-note.pdf", headers=counter)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    refused = client.put(f"/api/v1/dossiers/{code}/documents", headers=_clerk(hw), json=[{"name": "x"}])
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Giấy chứng nhận kết hôn 1 3" in text and "Tổng cộng 2 5" in text, text
+    for body, code in (([{"name": "Tờ khai"}], "empty_document"),
+                       ([{"name": "Tờ khai", "originals": 1}, {"name": " tờ  KHAI", "copies": 1}], "duplicate_document"),
+                       ([{"name": "Tờ khai", "originals": -1, "copies": 2}], "greater_than_equal"),
+                       ([], "too_short")):
+        bad = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=counter, json=body)
+        assert bad.status_code == 422 and bad.json()["fields"][0]["code"] == code, bad.text
+    refused = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=_clerk(hw), json=[{"name": "x", "originals": 1}])
     assert refused.status_code == 403
+    session.expire_all()
+    assert session.get(Dossier, dossier.id).document_count == 7
 
 
 # ------------------------------------------------------------------ bad input: a clear error, nothing changed

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from logistics.handovers import confirmation, records
-from logistics.models import Dossier, Handover, Item, Person
+from logistics.models import Dossier, DossierDocument, Handover, Item, Person
 from logistics.models.enums import DossierStatus, HandoverKind, Role
 from tests.logistics.handovers.handover_factories import (
     HandoverWorld, build_handover_world, dossier_at_agency, dossier_to_agency, handover_app, phone_headers, snapshot,
@@ -91,6 +91,29 @@ def test_web_matrix(client: TestClient, session: Session, hw: HandoverWorld, rol
         assert response.status_code == expected, (role, method, path, response.text[:300])
         if expected >= 400:
             assert set(response.json()) >= {"error", "detail"}
+
+
+DOSSIER_READERS = {"admin", "agency_clerk_a", "counter_clerk_a", "postman_a", "dispatcher_a"}  # side A's staff
+LISTS_DOCUMENTS = {"admin", "counter_clerk_a"}  # the counter that received the dossier
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_document_list_matrix(client: TestClient, session: Session, hw: HandoverWorld, role: str):
+    """The dispatch note is read within the dossier's scope; only the receiving counter (or an admin)
+    lists its documents; a refused list changes nothing."""
+    item = dossier_to_agency(session, hw)
+    dossier = session.get(Dossier, item.dossier_id)
+    h = _headers(hw, role)
+    note = client.get(f"/api/v1/dossiers/{dossier.code}/dispatch-note.pdf", headers=h)
+    assert note.status_code == _expect(role, DOSSIER_READERS, 200, visible=DOSSIER_READERS), (role, note.text[:200])
+    before = [(d.name, d.originals, d.copies) for d in session.exec(
+        select(DossierDocument).where(DossierDocument.dossier_id == dossier.id).order_by(DossierDocument.seq))]
+    listed = client.put(f"/api/v1/dossiers/{dossier.code}/documents", headers=h, json=[{"name": "Tờ khai", "originals": 2}])
+    assert listed.status_code == _expect(role, LISTS_DOCUMENTS, 204, visible=DOSSIER_READERS), (role, listed.text[:200])
+    session.expire_all()
+    after = [(d.name, d.originals, d.copies) for d in session.exec(
+        select(DossierDocument).where(DossierDocument.dossier_id == dossier.id).order_by(DossierDocument.seq))]
+    assert after == ([("Tờ khai", 2, 0)] if listed.status_code == 204 else before)
 
 
 def test_refusals_change_nothing(client: TestClient, session: Session, hw: HandoverWorld):

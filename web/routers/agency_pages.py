@@ -1,5 +1,6 @@
-"""Server-rendered pages for agency and counter clerks (Vietnamese, no JavaScript), and
-the public verification page of a printed handover record.
+"""Server-rendered pages for agency and counter clerks (Vietnamese by default, English
+with ``?lang=en``; no JavaScript), and the public verification page of a printed
+handover record.
 
 Clerks sign in with their username and password at ``/desk/login``; the access token
 lives in an HttpOnly, SameSite=Strict cookie, and every form carries a CSRF field (an
@@ -7,7 +8,9 @@ HMAC of the token under the secret key). Actions run in a savepoint: a refusal i
 on the page and leaves nothing behind (a wrong code still counts, as in the API).
 
 ``/verify/handover/{code}?h=<sha256>`` needs no sign-in and shows only the record code,
-kind, time, the two institutions, the number of items and whether it is genuine.
+kind, time, the two institutions, the number of items and whether it is genuine. Each
+request spends one lookup of the client's bucket in the tracking page's limiter (the
+same per-client budget for every public lookup by code or token): 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -32,6 +36,8 @@ from logistics.models import User
 from logistics.models.enums import LineOutcome, Role
 from logistics.models.types import utcnow
 from logistics.workdays import LOCAL_TZ
+from web import desk_text
+from web.routers.tracking_page import Limited
 
 router = APIRouter(tags=["agency pages"], include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
@@ -39,7 +45,6 @@ templates.env.filters["vnd"] = documents.vnd
 templates.env.filters["local"] = documents.local
 COOKIE = "desk_session"
 CLERKS = frozenset({Role.AGENCY_CLERK, Role.COUNTER_CLERK})
-TEXT_VI = {"kind": documents.KIND_VI, "outcome": documents.OUTCOME_VI, "method": documents.METHOD_VI}
 
 
 def _sign_in_required() -> HTTPException:
@@ -73,8 +78,27 @@ def _clerk(request: Request, session: SessionDep) -> Clerk:
 ClerkDep = Annotated[Clerk, Depends(_clerk)]
 
 
-def _page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, f"agency/{name}", {"vi": TEXT_VI, **context}, status_code=status_code)
+def _lang(request: Request) -> desk_text.Language:
+    return desk_text.choose(request.query_params.get("lang"), request.cookies.get(desk_text.COOKIE))
+
+
+def _text(request: Request, key: str, **values: str) -> str:
+    return desk_text.TEXT[_lang(request)][key].format(**values)
+
+
+def _page(request: Request, name: str, status_code: int = 200, *, here: str, **context: Any) -> HTMLResponse:
+    """Render ``agency/name`` in the request's language; ``here`` is the page's GET address
+    (the language switch links to it: a form's answer is not at an address one can reload)."""
+    lang = _lang(request)
+    other = "en" if lang == "vi" else "vi"
+    sep = "&" if "?" in here else "?"
+    response = templates.TemplateResponse(request, f"agency/{name}", {
+        "lang": lang, "t": desk_text.TEXT[lang], "labels": desk_text.LABELS[lang],
+        "switch_url": f"{here}{sep}lang={other}", **context,
+    }, status_code=status_code)
+    if request.query_params.get("lang") in desk_text.LANGUAGES:
+        response.set_cookie(desk_text.COOKIE, lang, httponly=True, samesite="lax", path="/", max_age=365 * 86400)
+    return response
 
 
 def _today() -> date:
@@ -88,7 +112,7 @@ def _check_csrf(clerk: Clerk, csrf: str) -> None:
 
 @router.get("/desk/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Any:
-    return _page(request, "login.html")
+    return _page(request, "login.html", here="/desk/login")
 
 
 @router.post("/desk/login", response_class=HTMLResponse)
@@ -99,7 +123,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form(m
         if user.role not in CLERKS:
             raise Unauthorized("Trang này dành cho cán bộ cơ quan và bộ phận một cửa.", code="not_a_clerk")
     except Unauthorized:
-        return _page(request, "login.html", status_code=401, error="Sai tên đăng nhập hoặc mật khẩu.")
+        return _page(request, "login.html", status_code=401, here="/desk/login", error=_text(request, "login_failed"))
     pair = tokens.issue_pair(session, user=user)
     response = RedirectResponse("/desk", status_code=303)
     response.set_cookie(COOKIE, pair.access_token, httponly=True, samesite="strict", path="/",
@@ -117,13 +141,13 @@ def logout() -> Response:
 @router.get("/desk", response_class=HTMLResponse)
 def desk_page(request: Request, session: SessionDep, clerk: ClerkDep, day: Annotated[date | None, Query()] = None) -> Any:
     view = desk.day_at_desk(session, user=clerk.user, day=day or _today())
-    return _page(request, "desk.html", clerk=clerk, view=view)
+    return _page(request, "desk.html", here="/desk", clerk=clerk, view=view)
 
 
 def _handover_page(request: Request, session, clerk: Clerk, code: str, *, status_code: int = 200, **extra: Any) -> HTMLResponse:  # noqa: ANN001
     handover = places.get_visible(session, clerk.user, code)
-    return _page(request, "handover.html", status_code=status_code, clerk=clerk, h=schemas.handover_out(session, handover),
-                 outcomes=list(LineOutcome), **extra)
+    return _page(request, "handover.html", status_code=status_code, here=f"/desk/handovers/{handover.code}", clerk=clerk,
+                 h=schemas.handover_out(session, handover), outcomes=list(LineOutcome), **extra)
 
 
 @router.get("/desk/handovers/{code}", response_class=HTMLResponse)
@@ -137,7 +161,7 @@ def _act(request: Request, session, clerk: Clerk, code: str, action: Callable[[]
             action()
     except DomainError as exc:
         return _handover_page(request, session, clerk, code, status_code=exc.status_code, error=exc.detail)
-    return _handover_page(request, session, clerk, code, message=done)
+    return _handover_page(request, session, clerk, code, message=_text(request, done))
 
 
 @router.post("/desk/handovers/{code}/confirm", response_class=HTMLResponse)
@@ -157,11 +181,11 @@ async def confirm(request: Request, session: SessionDep, clerk: ClerkDep, code: 
         records.require_open(handover)
         confirmation.check_code(session, handover=handover, code=typed, now=utcnow())  # a wrong code counts
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else "Số tiền hoặc ngày hẹn trả không hợp lệ."
+        detail = exc.detail if isinstance(exc, DomainError) else _text(request, "bad_form")
         return _handover_page(request, session, clerk, code, status_code=getattr(exc, "status_code", 422), error=detail)
     return _act(request, session, clerk, code, lambda: confirmation.confirm_with_code(
         session, actor=clerk.user, handover=handover, code=typed, fees_handed_vnd=fees_handed,
-        fees_note=str(form.get("fees_note", "")) or None, appointments=appointments), "Đã xác nhận biên bản.")
+        fees_note=str(form.get("fees_note", "")) or None, appointments=appointments), "done_confirm")
 
 
 @router.post("/desk/handovers/{code}/discrepancy", response_class=HTMLResponse)
@@ -174,7 +198,7 @@ def discrepancy(request: Request, session: SessionDep, clerk: ClerkDep, code: st
     handover = places.get_visible(session, clerk.user, code)
     change = records.Discrepancy(s10, outcome, note or None, received_originals, received_copies)
     return _act(request, session, clerk, code, lambda: records.record_discrepancy(
-        session, actor=clerk.user, handover=handover, change=change), "Đã ghi nhận sai lệch.")
+        session, actor=clerk.user, handover=handover, change=change), "done_discrepancy")
 
 
 @router.post("/desk/handovers/{code}/qr", response_class=HTMLResponse)
@@ -203,9 +227,10 @@ def _desk_action(request: Request, session, clerk: Clerk, action: Callable[[], A
             action()
     except DomainError as exc:
         view = desk.day_at_desk(session, user=clerk.user, day=_today())
-        return _page(request, "desk.html", status_code=exc.status_code, clerk=clerk, view=view, error=exc.detail)
+        return _page(request, "desk.html", status_code=exc.status_code, here="/desk", clerk=clerk, view=view,
+                     error=exc.detail)
     view = desk.day_at_desk(session, user=clerk.user, day=_today())
-    return _page(request, "desk.html", clerk=clerk, view=view, message=done)
+    return _page(request, "desk.html", here="/desk", clerk=clerk, view=view, message=done)
 
 
 @router.post("/desk/dossiers/{dossier_code}/appointment", response_class=HTMLResponse)
@@ -217,7 +242,7 @@ def appointment(request: Request, session: SessionDep, clerk: ClerkDep, dossier_
         dossier = results.dossier_for_agency(session, actor=clerk.user, code=dossier_code)
         results.set_appointment(session, actor=clerk.user, dossier=dossier, on=appointment_date, today=_today())
 
-    return _desk_action(request, session, clerk, act, f"Đã ghi ngày hẹn trả cho hồ sơ {dossier_code}.")
+    return _desk_action(request, session, clerk, act, _text(request, "done_appointment", code=dossier_code))
 
 
 @router.post("/desk/dossiers/{dossier_code}/result-ready", response_class=HTMLResponse)
@@ -229,15 +254,16 @@ def result_ready(request: Request, session: SessionDep, clerk: ClerkDep, dossier
         dossier = results.dossier_for_agency(session, actor=clerk.user, code=dossier_code)
         results.mark_result_ready(session, actor=clerk.user, dossier=dossier)
 
-    return _desk_action(request, session, clerk, act, f"Đã báo có kết quả hồ sơ {dossier_code}.")
+    return _desk_action(request, session, clerk, act, _text(request, "done_result", code=dossier_code))
 
 
-@router.get("/verify/handover/{code}", response_class=HTMLResponse)
+@router.get("/verify/handover/{code}", response_class=HTMLResponse, dependencies=[Limited])
 def verify_page(request: Request, session: SessionDep, code: str,
                 h: Annotated[str | None, Query(max_length=64)] = None) -> Any:
     if len(code) > 40:
         raise InvalidInput("No such record.", code="not_found")
     result = integrity.verify(session, code=code, given_hash=h)
-    response = _page(request, "verify.html", status_code=200 if result.found else 404, v=result)
+    here = f"/verify/handover/{quote(result.code if result.found else code)}" + (f"?h={quote(h)}" if h else "")
+    response = _page(request, "verify.html", status_code=200 if result.found else 404, here=here, v=result)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -13,12 +13,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from sqlalchemy import func, select
 
 from api_core.deps import CurrentUser, SessionDep
 from api_core.errors import error_response, error_responses
 from logistics.handovers import confirmation, desk, documents, dossier_documents, places, records, results, schemas
+from logistics.intake.schemas import DocumentList
 from logistics.models import Handover, HandoverLine
 from logistics.models.enums import HandoverStatus
 from logistics.models.types import utcnow
@@ -129,20 +130,12 @@ def result_ready(session: SessionDep, user: CurrentUser, dossier_code: str) -> A
                                   created_s10=[i.s10 for i in done.created])
 
 
-class DocumentBody(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-    name: str = Field(min_length=1, max_length=255)
-    original: bool = True
-    quantity: int = Field(default=1, ge=1, le=100)
-
-
 @router.put("/dossiers/{dossier_code}/documents", status_code=204, responses=error_responses(409),
-            summary="List the dossier's documents (original or copy) for the dispatch note")
+            summary="List the dossier's documents (originals and copies) for the dispatch note")
 def set_documents(session: SessionDep, user: CurrentUser, dossier_code: str,
-                  body: Annotated[list[DocumentBody], Field(min_length=1, max_length=50)]) -> Response:
+                  body: Annotated[DocumentList, Field(min_length=1)]) -> Response:
     dossier = dossier_documents.readable_dossier(session, actor=user, code=dossier_code)
-    dossier_documents.set_documents(session, actor=user, dossier=dossier, documents=[
-        dossier_documents.DocumentIn(d.name, d.original, d.quantity) for d in body])
+    dossier_documents.set_documents(session, actor=user, dossier=dossier, documents=body)
     return Response(status_code=204)
 
 

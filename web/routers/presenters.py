@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from logistics import access
 from logistics.intake import queries
-from logistics.models import Item, Person, User
+from logistics.models import DossierDocument, Item, Person, User
 from web.schemas import DossierPublic, ItemPublic, dossier_summary
 
 
@@ -29,4 +29,6 @@ def dossier_public(session: Session, user: User, row: queries.DossierRow, items:
         recipient=recipient,
         items=[ItemPublic.of(i, dossier_code=dossier.code, unmasked=unmasked) for i in items],
         unmasked=unmasked,
+        documents=list(session.exec(select(DossierDocument).where(DossierDocument.dossier_id == dossier.id)
+                                    .order_by(DossierDocument.seq))),
     )

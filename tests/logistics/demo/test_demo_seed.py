@@ -106,6 +106,7 @@ def test_status_and_holder_match_the_leg(seeded: SeedSummary, session: Session) 
         LegKind.COMMUNE_TRANSFER: (ItemStatus.ACCEPTED, HolderKind.COUNTER, PlaceKind.COUNTER),
         LegKind.AGENCY_TO_COUNTER: (ItemStatus.CREATED, HolderKind.AGENCY, PlaceKind.AGENCY),
         LegKind.HOME_DELIVERY: (ItemStatus.ACCEPTED, HolderKind.POST_OFFICE, PlaceKind.POST_OFFICE),
+        LegKind.AGENCY_TO_OFFICE: (ItemStatus.CREATED, HolderKind.AGENCY, PlaceKind.AGENCY),
     }
     for item, dossier, _ in _items(session):
         if item.id in handed:
@@ -117,7 +118,11 @@ def test_status_and_holder_match_the_leg(seeded: SeedSummary, session: Session) 
         else:
             assert item.holder_ref_id == item.origin_ref_id
         assert is_valid_s10(item.s10)
-        assert item.s10.startswith("EB" if item.leg in (LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY) else "RR")
+        results = (LegKind.AGENCY_TO_COUNTER, LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_OFFICE)
+        assert item.s10.startswith("EB" if item.leg in results else "RR")
+        if item.leg is LegKind.AGENCY_TO_OFFICE:  # kept for the recipient at their office
+            assert (item.destination_kind, item.destination_ref_id) == (PlaceKind.POST_OFFICE, item.post_office_id)
+            assert item.person_id == dossier.recipient_id
         assert 100 <= item.weight_g <= 800
 
 
@@ -134,7 +139,7 @@ def test_dates_follow_the_working_calendar(seeded: SeedSummary, session: Session
         code = parse_dossier_code(dossier.code)
         assert (code.agency_code, code.received_on) == (agencies[dossier.agency_id].code, local.date())
         assert dossier.appointment_date == cal.add_working_days(local.date(), procedure.sla_working_days)
-        if item.leg in (LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_COUNTER):
+        if item.leg in (LegKind.HOME_DELIVERY, LegKind.AGENCY_TO_COUNTER, LegKind.AGENCY_TO_OFFICE):
             assert item.due_date == max(DAY, dossier.appointment_date)
             assert cal.working_days_between(DAY, item.due_date) <= 3
         else:

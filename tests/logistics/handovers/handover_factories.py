@@ -83,16 +83,17 @@ def _dossier(session: Session, hw: HandoverWorld, n: int, *, delivery: ResultDel
     session.flush()
     if documents:
         session.add_all([
-            DossierDocument(dossier_id=dossier.id, seq=1, name="Tờ khai đăng ký hộ tịch", original=True),
-            DossierDocument(dossier_id=dossier.id, seq=2, name="Giấy chứng sinh", original=True),
-            DossierDocument(dossier_id=dossier.id, seq=3, name="Căn cước công dân của người yêu cầu", original=False),
+            DossierDocument(dossier_id=dossier.id, seq=1, name="Tờ khai đăng ký hộ tịch", originals=1),
+            DossierDocument(dossier_id=dossier.id, seq=2, name="Giấy chứng sinh", originals=1),
+            DossierDocument(dossier_id=dossier.id, seq=3, name="Căn cước công dân của người yêu cầu", copies=1),
         ])
         session.flush()
     return dossier
 
 
-def dossier_to_agency(session: Session, hw: HandoverWorld, *, fee_vnd: int = 0, on_route: bool = True) -> Item:
-    """A dossier on its way from counter A to agency A, accepted, in the postman's bag."""
+def _counter_to_agency(session: Session, hw: HandoverWorld, *, status: ItemStatus, holder: tuple[HolderKind, int],
+                       fee_vnd: int = 0) -> Item:
+    """A new dossier and its item on the leg counter A -> agency A."""
     hw.serial[0] += 1
     n = hw.serial[0]
     w = hw.world
@@ -101,15 +102,31 @@ def dossier_to_agency(session: Session, hw: HandoverWorld, *, fee_vnd: int = 0, 
         s10=s10(n), leg=LegKind.COUNTER_TO_AGENCY, origin_kind=PlaceKind.COUNTER, origin_ref_id=w.a.counter.id,
         origin_lat=w.a.counter.lat, origin_lon=w.a.counter.lon, destination_kind=PlaceKind.AGENCY,
         destination_ref_id=w.a.agency.id, destination_lat=w.a.agency.lat, destination_lon=w.a.agency.lon,
-        dossier_id=dossier.id, post_office_id=w.a.post_office.id, status=ItemStatus.ACCEPTED, fee_to_collect_vnd=fee_vnd,
-        status_at=utcnow() - timedelta(hours=5), holder_kind=HolderKind.POSTMAN, holder_ref_id=hw.postman.id,
+        dossier_id=dossier.id, post_office_id=w.a.post_office.id, status=status, fee_to_collect_vnd=fee_vnd,
+        status_at=utcnow() - timedelta(hours=5), holder_kind=holder[0], holder_ref_id=holder[1],
         created_at=utcnow() - timedelta(days=1), due_date=utcnow().astimezone(LOCAL_TZ).date(),
     )
     session.add(item)
     session.flush()
+    return item
+
+
+def dossier_to_agency(session: Session, hw: HandoverWorld, *, fee_vnd: int = 0, on_route: bool = True) -> Item:
+    """A dossier on its way from counter A to agency A, accepted, in the postman's bag."""
+    item = _counter_to_agency(session, hw, status=ItemStatus.ACCEPTED, holder=(HolderKind.POSTMAN, hw.postman.id),
+                              fee_vnd=fee_vnd)
     if on_route:
         session.add(RouteStopItem(stop_id=hw.agency_stop.id, item_id=item.id, action=StopAction.DELIVERY))
         session.flush()
+    return item
+
+
+def dossier_at_counter(session: Session, hw: HandoverWorld, *, status: ItemStatus = ItemStatus.ACCEPTED) -> Item:
+    """A dossier accepted (or announced) at counter A, which holds it, on its way to agency A, for
+    the postman to collect at the counter stop of his route."""
+    item = _counter_to_agency(session, hw, status=status, holder=(HolderKind.COUNTER, hw.world.a.counter.id))
+    session.add(RouteStopItem(stop_id=hw.counter_stop.id, item_id=item.id, action=StopAction.PICKUP))
+    session.flush()
     return item
 
 

@@ -91,7 +91,7 @@ def test_dispatch_note_lists_documents_as_original_or_copy(session: Session, hw:
     pdf = documents.dispatch_note_pdf(session, dossier, show_names=True)
     text = _text(pdf)
     for expected in ("PHIẾU GỬI HỒ SƠ", dossier.code, "Tờ khai đăng ký hộ tịch", "Giấy chứng sinh", "Bản chính", "Bản sao",
-                     "Căn cước công dân", "Phạm Thị Dung", item.s10, "NHÂN VIÊN BƯU ĐIỆN"):
+                     "Căn cước công dân", "Phạm Thị Dung", f"{item.s10} (Một cửa → cơ quan giải quyết)", "NHÂN VIÊN BƯU ĐIỆN"):
         assert expected in text, expected
     assert "Phạm Thị Dung" not in _text(documents.dispatch_note_pdf(session, dossier, show_names=False))
     _png(pdf, "dispatch_note")

@@ -21,7 +21,7 @@ def test_every_scan_code_has_a_rule():
     ("code", "emsevt"),
     [
         (ScanCode.ACCEPTED_AT_COUNTER, "EMA"), (ScanCode.PICKED_UP_AT_HOME, "EMA"),
-        (ScanCode.COLLECTED_FROM_AGENCY, "EMA"), (ScanCode.INTO_POST_OFFICE, "EDD"),
+        (ScanCode.COLLECTED_FROM_AGENCY, "EMA"), (ScanCode.COLLECTED_FROM_COUNTER, "EMA"), (ScanCode.INTO_POST_OFFICE, "EDD"),
         (ScanCode.OUT_OF_POST_OFFICE, "EDE"), (ScanCode.ARRIVED_AT_DELIVERY_OFFICE, "EMG"),
         (ScanCode.OUT_FOR_DELIVERY, "EDG"), (ScanCode.HANDED_OVER, "EMI"), (ScanCode.DELIVERY_FAILED, "EMH"),
         (ScanCode.DELIVERED, "EMI"), (ScanCode.HELD_AT_POST_OFFICE, "EDH"), (ScanCode.RETURNED_TO_AGENCY, None),
