@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from logistics import audit
@@ -83,7 +83,9 @@ def ingest_scans(
     try:
         with session.begin_nested():
             rows = _record(session, actor, device_id, fresh, items, received_at, policy, skewed)
-    except Exception:
+    except Exception as exc:
+        if _connection_lost(exc):
+            raise  # the database went away: nothing was recorded, the client resends (HTTP 503)
         log.warning("scan batch refused by the database; retrying event by event", exc_info=True)
         rows = {}
         for event in fresh:
@@ -96,10 +98,17 @@ def ingest_scans(
                 seen.update(found)
                 if not found:
                     failed.add(event.client_event_id)
-            except Exception:
+            except Exception as exc:
+                if _connection_lost(exc):
+                    raise
                 log.exception("scan event %s could not be recorded", event.client_event_id)
                 failed.add(event.client_event_id)
     return _results(session, events, seen, rows, failed)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The connection to the database died (restart, network): not a fault of the batch."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def _results(
