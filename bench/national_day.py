@@ -149,20 +149,18 @@ def main() -> None:
                         help="the time limit to extrapolate to (routing.service.DEFAULT_TIME_LIMIT_S)")
     args = parser.parse_args()
 
-    import redis
-
     from logistics.config import Settings
     from logistics.migrate import upgrade
-    from support.servers import fresh_database, postgres_server, redis_server
+    from support.servers import fresh_database, postgres_server, private_redis
     from tests.deployment.stack_world import next_working_day
 
     per_province = national_offices(args.seed)
     national = sum(per_province.values())
     provinces = draw_provinces(args.offices, per_province, args.seed)
     day = next_working_day()
-    with postgres_server() as server, fresh_database(server) as url, redis_server() as redis_url, \
+    with postgres_server() as server, fresh_database(server) as url, private_redis() as own_redis, \
             tempfile.TemporaryDirectory() as var:
-        redis.Redis.from_url(redis_url).flushdb()
+        redis_url = own_redis.url  # a server of our own: no other worker on the machine takes our tasks
         upgrade(url)
         t = time.perf_counter()
         volumes = seed(url, provinces, args.national_items, day, args.seed)

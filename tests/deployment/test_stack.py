@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from logistics import worker
-from support.servers import redis_server
+from support.servers import private_redis
 from support.stack import wait_until
 from tests.deployment.stack_world import deployed, event, next_working_day, seed_demo, sign_in, sql
 
@@ -19,13 +19,12 @@ pytestmark = [pytest.mark.slow, pytest.mark.redis]
 
 
 def test_the_compose_processes_run_a_day(pg_server_url, tmp_path):
-    import redis
-
     from support.servers import fresh_database
 
-    with redis_server() as redis_url, fresh_database(pg_server_url) as url:
-        redis.Redis.from_url(redis_url).flushdb()
-        with deployed(url, redis_url, tmp_path, phones=1) as world:
+    # A Redis of its own: on a shared machine another project's worker may listen on a
+    # database number of the shared server.
+    with private_redis() as redis, fresh_database(pg_server_url) as url:
+        with deployed(url, redis.url, tmp_path, phones=1) as world:
             stack = world.stack
             assert len(_uvicorn_workers(stack.processes["api"].pid)) == 2
             health = httpx.get(stack.base_url + "/health", timeout=10)
