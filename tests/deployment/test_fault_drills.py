@@ -91,9 +91,12 @@ def test_worker_killed_mid_plan_then_restarted(pg_server_url, tmp_path):
         routes = "SELECT count(*) FROM route WHERE post_office_id = %s AND day = %s"
         assert sql(url, routes, office, day)[0][0] == 0, "nothing was saved by the killed plan"
 
+        restarted = time.monotonic()
         stack.start("worker")
         # Redis hands the unacknowledged task out again after the visibility timeout (20 s here).
         summary = result.get(timeout=90)
+        print(f"worker kill mid-plan: plan saved {time.monotonic() - restarted:.0f} s after the restart, "
+              f"{summary['routes']} routes")
         assert summary["routes"] >= 1
         assert sql(url, routes, office, day)[0][0] == summary["routes"], "one plan, not two"
         plans = sql(url, "SELECT count(*) FROM audit_log WHERE action = 'plan_day' AND entity_id = %s", str(office))[0][0]
@@ -119,6 +122,7 @@ def test_worker_killed_mid_send_then_restarted(pg_server_url, tmp_path):
         # The one duplicate the outbox cannot rule out: the provider accepted the message
         # the killed worker was sending (the fake answers after its latency).
         assert len(sent_to) <= 4 + 1
+        print(f"worker kill mid-send: 4/4 sent, {len(sent_to)} requests at the provider")
 
 
 def test_postgres_restart_under_load(tmp_path):
@@ -198,8 +202,10 @@ def test_redis_restart_the_sweep_sends_every_pending_notification(pg_server_url,
         response = _post(world, headers, [event(s10, "out_for_delivery") for s10 in s10s[3:6]])
         assert response.status_code == 200 and response.json()["applied"] == 3
         redis.start()
+        restarted = time.monotonic()
         stack.start("worker")
         assert queued == {"pending": 3}
         # Beat reconnects by itself and its minute sweep re-dispatches every pending row.
         wait_until(lambda: world.notifications() == {"sent": 6}, 150, "every notification sent", stack, every=1)
         assert len({r.to for r in world.fake.accepted()}) == 6 and len(world.fake.accepted()) == 6
+        print(f"redis restart: 6/6 sent {time.monotonic() - restarted:.0f} s after Redis came back, none twice")
