@@ -192,7 +192,10 @@ def main() -> None:
               f"{r['task_s']:.1f} | {r['routes']} | {r['items']} | {r['unserved']} |")
     print(f"\nscaling 1 -> 2 processes: x{two['per_min'] / one['per_min']:.2f} (parallel efficiency {efficiency:.0%})")
     print(f"fixed part of a task (database in and out): {overhead:.1f} s")
-    for label, time_limit in (("measured", args.time_limit), ("production", args.production_time_limit)):
+    limits = [("measured", args.time_limit)]
+    if args.production_time_limit != args.time_limit:
+        limits.append(("production", args.production_time_limit))
+    for label, time_limit in limits:
         rate = per_process[label]
         need = math.ceil(national / (rate * BUDGET_MIN))
         print(f"time limit {time_limit:g} s: {rate:.1f} offices/min per process -> {national} offices in "
