@@ -196,6 +196,15 @@ def _dbapi_error(request: Request, exc: Exception) -> JSONResponse:
     return _unexpected(request, exc)
 
 
+def _pending_rollback(request: Request, exc: Exception) -> JSONResponse:
+    # Raised at commit when an earlier statement lost the connection and the error was
+    # handled on the way (SQLAlchemy's code 8s2b): the database is gone, nothing committed.
+    assert isinstance(exc, sa_exc.PendingRollbackError)
+    if exc.code == "8s2b":
+        return _database_unavailable(request, exc)
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     request_id = current_request_id() or request.scope.get("state", {}).get("request_id", "")
     # Frames, not the message: messages of database and validation errors can carry
@@ -231,4 +240,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
     app.add_exception_handler(sa_exc.DataError, _data_error)
     app.add_exception_handler(sa_exc.DBAPIError, _dbapi_error)
+    app.add_exception_handler(sa_exc.PendingRollbackError, _pending_rollback)
     app.add_exception_handler(Exception, _unexpected)

@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     # task (a 1,000-stop plan takes about a minute) plus any countdown.
     broker_visibility_timeout_s: int = 3600
 
+    # OSRM (``osrm-routed``) base URL for the planner's travel times, e.g. http://osrm:5000;
+    # empty = straight-line distance x circuity (logistics.routing.matrix).
+    routing_osrm_url: str = ""
+
     # Two-letter S10 service indicator for identifiers this installation issues.
     s10_prefix: str = Field(default="RR", pattern=r"^[A-Z]{2}$")
 

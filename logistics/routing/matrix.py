@@ -17,6 +17,7 @@ Locations without coordinates get zero rows; the solver leaves their jobs out
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Protocol, Sequence
 
 import httpx
@@ -129,6 +130,13 @@ class OsrmTableProvider:
 def _osrm_matrix(rows: list[list[float | None]], missing: int, *, up: bool) -> np.ndarray:
     values = np.array([[missing if x is None else x for x in row] for row in rows], dtype=float)
     return (np.ceil(values) if up else np.rint(values)).astype(np.int64)
+
+
+@lru_cache(maxsize=2)
+def configured_provider(osrm_url: str) -> MatrixProvider | None:
+    """The provider the settings name (``ROUTING_OSRM_URL``): OSRM when a URL is set, else
+    None (haversine per vehicle). One per URL and process, so its cache is kept."""
+    return OsrmTableProvider(osrm_url) if osrm_url.strip() else None
 
 
 def vehicle_matrix(

@@ -32,10 +32,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from logistics import audit
+from logistics.config import get_settings
 from logistics.models import Item, PositionPing, PostOffice, Postman, Route, RouteStop, RouteStopItem
 from logistics.models.enums import HolderKind, ItemStatus, RouteStatus, StopAction, StopStatus
 from logistics.routing import service
 from logistics.routing.day_problem import DayContext, build_day_problem, candidate_items
+from logistics.routing.matrix import configured_provider
 from logistics.routing.plan import Action, Plan, PlannedStop
 from logistics.routing.plan import Route as PlannedRoute
 from logistics.routing.problem import Location, Problem
@@ -107,7 +109,8 @@ def replan_day(session: Session, *, post_office_id: int, day: date, time_limit_s
     problem, ctx = build_day_problem(session, post_office_id=post_office_id, day=day, items=pool.values())
     problem = _as_it_stands(session, problem, ctx, current, movable, frozen_postmen, held, now)
     initial = _current_plan(current, movable, ctx)
-    plan = solve(problem, time_limit_s=time_limit_s, progress=progress, initial=initial)
+    provider = configured_provider(get_settings().routing_osrm_url)
+    plan = solve(problem, time_limit_s=time_limit_s, progress=progress, initial=initial, matrix_provider=provider)
     summary = _save(session, plan, ctx, current, movable, frozen)
     audit.record(session, actor_user_id=actor_user_id, action="reoptimise_day" if now else "plan_day",
                  entity="post_office", entity_id=post_office_id, day=day.isoformat(), routes=summary.routes,

@@ -12,10 +12,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from logistics import audit, metrics
+from logistics.config import get_settings
 from logistics.exceptions import Conflict
 from logistics.models import PostOffice, Route, RouteStop, RouteStopItem
 from logistics.models.enums import RouteStatus, StopAction
 from logistics.routing.day_problem import DayContext, build_day_problem
+from logistics.routing.matrix import configured_provider
 from logistics.routing.plan import Action, Plan
 from logistics.routing.plan import Route as PlannedRoute
 from logistics.routing.solver import solve
@@ -78,7 +80,8 @@ def plan_post_office_day(
         return replan_day(session, post_office_id=post_office_id, day=day, time_limit_s=time_limit_s,
                           progress=progress, actor_user_id=actor_user_id, now=None)
     problem, ctx = build_day_problem(session, post_office_id=post_office_id, day=day)
-    plan = solve(problem, time_limit_s=time_limit_s, progress=progress)
+    provider = configured_provider(get_settings().routing_osrm_url)
+    plan = solve(problem, time_limit_s=time_limit_s, progress=progress, matrix_provider=provider)
     summary = save_plan(session, plan=plan, ctx=ctx)
     audit.record(session, actor_user_id=actor_user_id, action="plan_day", entity="post_office",
                  entity_id=post_office_id, day=day.isoformat(), routes=summary.routes,

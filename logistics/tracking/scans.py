@@ -25,7 +25,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from logistics import audit, metrics
@@ -79,7 +80,9 @@ def ingest_scans(
     try:
         with session.begin_nested():
             rows = _record(session, actor, device_id, fresh, items, received_at, policy, skewed)
-    except Exception:
+    except Exception as exc:
+        if _connection_lost(exc):
+            raise  # the database went away: nothing was recorded, the client resends (HTTP 503)
         log.warning("scan batch refused by the database; retrying event by event", exc_info=True)
         rows = {}
         _forget(session, items)
@@ -94,7 +97,9 @@ def ingest_scans(
                 seen.update(found)
                 if not found:
                     failed.add(event.client_event_id)
-            except Exception:
+            except Exception as exc:
+                if _connection_lost(exc):
+                    raise
                 log.exception("scan event %s could not be recorded", event.client_event_id)
                 _forget(session, items)
                 failed.add(event.client_event_id)
@@ -109,6 +114,11 @@ def _forget(session: Session, items: dict[str, Item]) -> None:
     for item in items.values():
         if item in session:
             session.expire(item)
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """The connection to the database died (restart, network): not a fault of the batch."""
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def _results(

@@ -49,6 +49,15 @@ def client() -> TestClient:
     def db_down() -> None:
         raise sa_exc.OperationalError("select 1", {"phone": PHONE}, Exception("connection refused"))
 
+    @app.get("/lost-connection-commit")
+    def lost_connection_commit() -> None:
+        # What Connection.commit raises after a swallowed disconnect.
+        raise sa_exc.PendingRollbackError("Can't reconnect until invalid transaction is rolled back.", code="8s2b")
+
+    @app.get("/pending-rollback")
+    def pending_rollback() -> None:
+        raise sa_exc.PendingRollbackError("rolled back due to a previous exception during flush", code="7s2a")
+
     @app.get("/race")
     def race() -> None:
         raise sa_exc.IntegrityError("insert", {"phone": PHONE}, Exception("duplicate key"))
@@ -110,3 +119,12 @@ def test_database_errors(client):
     race = client.get("/race")
     assert (race.status_code, race.json()["error"]) == (409, "conflict")
     assert PHONE not in race.text
+
+
+def test_a_commit_after_a_lost_connection_is_503(client):
+    """The connection died and the error was handled on the way: the commit's
+    PendingRollbackError says the database is gone (503, retry); any other is a bug (500)."""
+    lost = client.get("/lost-connection-commit")
+    assert (lost.status_code, lost.json()["error"]) == (503, "database_unavailable")
+    other = client.get("/pending-rollback")
+    assert (other.status_code, other.json()["error"]) == (500, "internal_error")

@@ -59,28 +59,56 @@ def _pg_bin(name: str) -> str | None:
     return None
 
 
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (initdb on a free port), which the test may
+    stop and start again: never the machine's shared server."""
+
+    def __init__(self) -> None:
+        initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+        if not initdb or not pg_ctl:
+            unavailable("no PostgreSQL server answers and initdb/pg_ctl are not installed")
+        self.pg_ctl = pg_ctl
+        self.base = Path(tempfile.mkdtemp(prefix="bcci-pg-"))
+        self.port = free_port()
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:  # initdb refuses root: drop to the postgres user
+            shutil.chown(self.base, "postgres", "postgres")
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+        self.data = self.base / "data"
+        subprocess.run([*self.as_postgres, initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync",
+                        "-E", "UTF8"], check=True, capture_output=True)
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c synchronous_commit=off -c full_page_writes=off")
+        subprocess.run([*self.as_postgres, self.pg_ctl, "-D", str(self.data), "-l", str(self.base / "log"), "-w",
+                        "-o", options, "start"], check=True, capture_output=True)
+
+    def stop(self, mode: str = "immediate") -> None:
+        subprocess.run([*self.as_postgres, self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "stop"],
+                       capture_output=True)
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+@contextmanager
+def private_postgres() -> Iterator[PrivatePostgres]:
+    """A started private cluster, removed at the end."""
+    cluster = PrivatePostgres()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
 @contextmanager
 def _own_postgres() -> Iterator[str]:
-    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
-    if not initdb or not pg_ctl:
-        unavailable("no PostgreSQL server answers and initdb/pg_ctl are not installed")
-    base = Path(tempfile.mkdtemp(prefix="bcci-pg-"))
-    port = free_port()
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: drop to the postgres user
-        shutil.chown(base, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    data = base / "data"
-    subprocess.run([*as_postgres, initdb, "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-l", str(base / "log"), "-w", "-o", options, "start"],
-                   check=True, capture_output=True)
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*as_postgres, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    with private_postgres() as cluster:
+        yield cluster.url
 
 
 @contextmanager
@@ -141,23 +169,45 @@ def redis_server() -> Iterator[str]:
         # flushed.
         yield f"redis://127.0.0.1:6379/{1 + os.getpid() % 15}"
         return
-    binary = shutil.which("redis-server")
-    if not binary:
-        unavailable("no Redis answers on 127.0.0.1:6379 and redis-server is not installed")
-    base = Path(tempfile.mkdtemp(prefix="bcci-redis-"))
-    port = free_port()
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(base)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"redis://127.0.0.1:{port}/0"
-    try:
+    with private_redis() as server:
+        yield server.url
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, without persistence (a restart
+    loses every queued message: the worst case), which the test may stop and start."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            unavailable("no Redis answers on 127.0.0.1:6379 and redis-server is not installed")
+        self.base = Path(tempfile.mkdtemp(prefix="bcci-redis-"))
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(self.base)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
-            if _redis_answers(url):
-                break
+            if _redis_answers(self.url):
+                return
             time.sleep(0.05)
-        else:
-            unavailable("a private redis-server did not start")
-        yield url
+        unavailable("a private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()  # no shutdown save: the data is gone, as after a crash
+            self.process.wait(timeout=10)
+
+
+@contextmanager
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis()
+    try:
+        server.start()
+        yield server
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        shutil.rmtree(base, ignore_errors=True)
+        server.stop()
+        shutil.rmtree(server.base, ignore_errors=True)
