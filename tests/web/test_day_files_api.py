@@ -23,7 +23,6 @@ from support.servers import fresh_database, redis_server
 from support.workers import running_worker
 from tests.logistics.routing.postal_day_checker import score_day_plan
 from tests.logistics.routing.day_samples import tiny_day
-from web.app import create_app
 
 
 def _upload(client: TestClient, headers: dict, day: dict | bytes, time_limit: float = 1.0):

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from logistics import events, jobs
+from logistics import events
 from logistics.events import ItemStatusChanged
 from logistics.models import Notification, TrackingToken
 from logistics.models.enums import (
