@@ -239,6 +239,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.TimeoutError, _database_unavailable)  # pool exhausted
     app.add_exception_handler(sa_exc.IntegrityError, _integrity_conflict)
     app.add_exception_handler(sa_exc.DataError, _data_error)
+    # SQLite's driver refuses an integer past 64 bits before the database sees it.
+    app.add_exception_handler(OverflowError, _data_error)
     app.add_exception_handler(sa_exc.DBAPIError, _dbapi_error)
     app.add_exception_handler(sa_exc.PendingRollbackError, _pending_rollback)
     app.add_exception_handler(Exception, _unexpected)

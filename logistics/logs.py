@@ -173,8 +173,9 @@ def logging_config(settings: Settings | None = None) -> dict[str, Any]:
         },
         "root": {"level": settings.log_level.upper(), "handlers": [_HANDLER_NAME]},
         "loggers": {
-            "uvicorn": {"handlers": [], "propagate": True},
-            "uvicorn.error": {"handlers": [], "propagate": True},
+            # Levels set too: a uvicorn started earlier in the process may have left its own.
+            "uvicorn": {"handlers": [], "propagate": True, "level": settings.log_level.upper()},
+            "uvicorn.error": {"handlers": [], "propagate": True, "level": settings.log_level.upper()},
             "uvicorn.access": {"handlers": [], "propagate": True, "level": "WARNING"},
         },
     }

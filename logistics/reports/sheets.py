@@ -17,7 +17,7 @@ GROUP_VI = {GroupBy.AGENCY: "Cơ quan / Agency", GroupBy.COMMUNE: "Xã, phườn
             GroupBy.POST_OFFICE: "Bưu cục / Post office"}
 LEG_VI = {
     "home_pickup": "Thu gom tại nhà", "counter_to_agency": "Một cửa → cơ quan", "agency_to_counter": "Cơ quan → một cửa",
-    "home_delivery": "Phát tại nhà", "commune_transfer": "Chuyển giữa các xã",
+    "agency_to_office": "Cơ quan → bưu cục (nhận tại bưu cục)", "home_delivery": "Phát tại nhà", "commune_transfer": "Chuyển giữa các xã",
 }
 
 

@@ -255,6 +255,7 @@ def test_plan_and_reoptimise_are_routing_jobs(client, world, day, session, sent)
     assert planned.status_code == 202, planned.text
     again = client.post(_path(world, "/reoptimise"), json={"time_limit_s": 7}, headers=headers)
     assert again.status_code == 202
+    session.commit()  # the outer transaction: jobs go to the broker only after it
     office, actor = world.a.post_office.id, world.a.users[Role.DISPATCHER].id
     assert [(j.name, j.kwargs) for j in sent] == [
         ("routing.plan_day", {"post_office_id": office, "day": "2026-11-20", "time_limit_s": 5.0, "actor_user_id": actor}),
@@ -290,6 +291,7 @@ def test_refused_planning_sends_nothing(client, world, day, session, sent, case,
     elif case == "unknown_office":
         path, headers = "/api/v1/dispatch/offices/999999/days/2026-11-20/plan", world.headers(world.admin)
     response = client.post(path, json=body, headers=headers)
+    session.commit()  # what a refused request queued would be sent now
     assert response.status_code == status, response.text
     if code:
         assert response.json()["error"] == code

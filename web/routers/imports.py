@@ -63,7 +63,8 @@ async def import_dossiers(
     })
 
 
-@router.get("/template.csv", summary="An empty import file with every column")
+@router.get("/template.csv", summary="An empty import file with every column", response_class=Response,
+            responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "the columns"}})
 def template() -> Any:
     return Response(",".join(reading.COLUMNS) + "\n", media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="mau-nhap-ho-so.csv"'})

@@ -34,6 +34,9 @@ templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent
 Reader = Annotated[User, Depends(require_roles(Role.DISPATCHER, Role.ADMIN))]
 Format = Literal["json", "csv", "xlsx"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# format=csv or xlsx answers a file instead of JSON.
+FILES: dict[int | str, dict[str, Any]] = {200: {"description": "JSON, or the file `format` asks for", "content": {
+    "text/csv": {"schema": {"type": "string"}}, XLSX: {"schema": {"type": "string", "format": "binary"}}}}}
 
 
 def _today() -> date:
@@ -71,7 +74,7 @@ def report_offices(session: SessionDep, user: Reader) -> list[dict[str, Any]]:
     return [{"id": i, "code": c, "name": n} for i, c, n in session.execute(query).all()]
 
 
-@router.get("/on-time", summary="On-time rate against the appointment date (Tỷ lệ đúng hẹn)")
+@router.get("/on-time", summary="On-time rate against the appointment date (Tỷ lệ đúng hẹn)", responses=FILES)
 def on_time(
     session: SessionDep, report: ScopeDep, group_by: ontime.GroupBy = ontime.GroupBy.AGENCY, format: Format = "json"
 ) -> Any:
@@ -86,7 +89,7 @@ def on_time(
     }
 
 
-@router.get("/late-dossiers", summary="Late dossiers, internal or ready to publish (Hồ sơ trễ hẹn)")
+@router.get("/late-dossiers", summary="Late dossiers, internal or ready to publish (Hồ sơ trễ hẹn)", responses=FILES)
 def late_dossiers(
     session: SessionDep,
     report: ScopeDep,
@@ -107,7 +110,7 @@ def late_dossiers(
     }
 
 
-@router.get("/productivity", summary="Postmen's productivity (Năng suất bưu tá)")
+@router.get("/productivity", summary="Postmen's productivity (Năng suất bưu tá)", responses=FILES)
 def postmen(session: SessionDep, report: ScopeDep, format: Format = "json") -> Any:
     rows = productivity.productivity(session, report)
     if format != "json":
@@ -116,7 +119,7 @@ def postmen(session: SessionDep, report: ScopeDep, format: Format = "json") -> A
             "rows": [{**asdict(r), "first_attempt_rate": r.first_attempt_rate} for r in rows]}
 
 
-@router.get("/volumes", summary="Volumes per leg (Sản lượng theo chặng)")
+@router.get("/volumes", summary="Volumes per leg (Sản lượng theo chặng)", responses=FILES)
 def leg_volumes(session: SessionDep, report: ScopeDep, format: Format = "json") -> Any:
     days, legs = volumes.volumes(session, report)
     if format != "json":

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from logistics.config import Settings
 from logistics.logs import configure_logging
 from logistics.models import Notification
-from logistics.notify import outbox, service, sms
+from logistics.notify import sender, service, sms
 from logistics.notify.settings import NotifySettings
 from support.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, FakeTwilio
 from tests.logistics.notify.notify_factories import FULL_NAME, PHONE, make_item
@@ -67,11 +67,11 @@ def test_sent_and_failed_counted_and_nothing_personal_logged(session, place, fak
     row = _sms(session, place)
     fake.fail(PHONE, status=429, code=20429, times=1)
     with pytest.raises(sms.SmsTransientError):
-        outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=SETTINGS)
-    assert outbox.deliver(row.id, provider=twilio, session_factory=nested, settings=SETTINGS) == "sent"
+        sender.deliver(row.id, provider=twilio, session_factory=nested, settings=SETTINGS)
+    assert sender.deliver(row.id, provider=twilio, session_factory=nested, settings=SETTINGS) == "sent"
     refused = _sms(session, place)
     fake.fail(PHONE, status=400, code=21211)
-    assert outbox.deliver(refused.id, provider=twilio, session_factory=nested, settings=SETTINGS) == "failed"
+    assert sender.deliver(refused.id, provider=twilio, session_factory=nested, settings=SETTINGS) == "failed"
 
     assert _count("logistics_sms_sent_total", provider="twilio") == sent_before + 1
     assert _count("logistics_sms_failed_total", provider="twilio", kind="transient") == transient_before + 1

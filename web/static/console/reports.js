@@ -12,7 +12,7 @@
     given: "Ngày trả", notGiven: "Chưa trả", responsible: "Trách nhiệm", none: "Không có hồ sơ trễ hẹn.",
     allOffices: "Tất cả bưu cục", agencyResp: "Cơ quan giải quyết", postResp: "Bưu điện",
     legs: { home_pickup: "Thu gom tại nhà", counter_to_agency: "Một cửa → cơ quan", agency_to_counter: "Cơ quan → một cửa",
-            home_delivery: "Phát tại nhà", commune_transfer: "Chuyển giữa các xã" },
+            agency_to_office: "Cơ quan → bưu cục", home_delivery: "Phát tại nhà", commune_transfer: "Chuyển giữa các xã" },
   } : {
     code: "Code", unit: "Unit", onTime: "On time", late: "Late", overdue: "Overdue", open: "Not yet due",
     rate: "On-time rate", daysLate: "Working days late", total: "Total", leg: "Leg", items: "Items", done: "Done",
@@ -21,9 +21,9 @@
     given: "Given on", notGiven: "Pending", responsible: "Responsible", none: "No late dossier.",
     allOffices: "All post offices", agencyResp: "Deciding agency", postResp: "Post",
     legs: { home_pickup: "Home pickup", counter_to_agency: "Counter → agency", agency_to_counter: "Agency → counter",
-            home_delivery: "Home delivery", commune_transfer: "Commune transfer" },
+            agency_to_office: "Agency → post office", home_delivery: "Home delivery", commune_transfer: "Commune transfer" },
   };
-  const COLOURS = ["#0b5394", "#1e7b34", "#b45309", "#7c3aed", "#0e7490"];
+  const COLOURS = ["#0b5394", "#1e7b34", "#b45309", "#7c3aed", "#0e7490", "#be123c"];
   const charts = {};
   const filters = document.getElementById("filters");
 
