@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import replace
-from datetime import datetime
 from typing import Final
 
 from sqlalchemy import event
@@ -26,22 +25,20 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from logistics.events import ItemStatusChanged
-from logistics.models import Dossier, Item, Person, PostOffice, Route, RouteStop, RouteStopItem, ScanEvent
+from logistics.models import Dossier, Item, Person, PostOffice, ScanEvent
 from logistics.models.enums import (
-    FailureAction, FailureReason, ItemStatus, NotificationTrigger, ScanCode, ScanOutcome, StopStatus,
+    FailureAction, FailureReason, NotificationTrigger, ScanCode, ScanOutcome,
 )
 from logistics.models.types import utcnow
 from logistics.notify import messages, outbox, service
 from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.tracking import eta as tracking_eta
 from logistics.tracking import links as tracking_links
-from logistics.tracking.states import TERMINAL
 
 log = logging.getLogger(__name__)
 
 T = NotificationTrigger
 _PENDING: Final = "notify.scan_events"
-_FINISHED_STOPS: Final = (StopStatus.DONE, StopStatus.SKIPPED)  # as in tracking.eta
 
 
 def defer(session: Session, event: ItemStatusChanged) -> None:
@@ -83,31 +80,6 @@ def _recipients(session: Session, items: list[Item]) -> tuple[dict[int, Person],
     return {item_id: people[p] for item_id, p in person_of.items() if p in people}, dossiers
 
 
-def _eta_windows(session: Session, items: list[Item]) -> dict[int, tuple[datetime, datetime]]:
-    """``tracking.eta.eta_window`` for many items at once: the stop each item waits for
-    in one query (the newest route first, as there), the windows from
-    ``tracking.eta.route_etas`` (computed once per route and minute)."""
-    waiting = [i.id for i in items if i.status not in TERMINAL and i.status != ItemStatus.DELIVERY_FAILED]
-    if not waiting:
-        return {}
-    found = session.exec(
-        select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id)
-        .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
-        .join(Route, Route.id == RouteStop.route_id)
-        .where(RouteStopItem.item_id.in_(waiting), RouteStop.status.not_in(_FINISHED_STOPS))  # type: ignore[attr-defined]
-        .order_by(Route.day.desc(), Route.id.desc())
-    ).all()
-    stop_of: dict[int, tuple[int, int]] = {}
-    for item_id, stop_id, route_id in found:
-        stop_of.setdefault(item_id, (stop_id, route_id))
-    windows = {}
-    for item_id, (stop_id, route_id) in stop_of.items():
-        for eta in tracking_eta.route_etas(session, route_id=route_id):
-            if eta.stop_id == stop_id:
-                windows[item_id] = (eta.start, eta.end)
-    return windows
-
-
 def write_pending(session: Session, *, settings: NotifySettings | None = None) -> list[int]:
     """Write the outbox rows of the noted scan events; the ids of the new rows."""
     noted = session.info.pop(_PENDING, None)
@@ -128,7 +100,7 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
     wanted = [w for w in wanted if w[0].scan_event_id in scans]  # the others were rolled back with their savepoint
     attempts = _attempts(session, [(e, i) for e, i, _ in wanted])
     people, dossiers = _recipients(session, [i for _, i, _ in wanted])
-    etas = _eta_windows(session, [i for _, i, t in wanted if t is T.OUT_FOR_DELIVERY])
+    etas = tracking_eta.eta_windows(session, [i for _, i, t in wanted if t is T.OUT_FOR_DELIVERY])
     offices: dict[int, str | None] = {}
     link = tracking_links.placeholder_url()
     drafts: list[outbox.Draft] = []

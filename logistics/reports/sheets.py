@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from logistics.handovers.documents import LEG_VI  # the legs' names, as on the dispatch note
 from logistics.reports.late import RESPONSIBLE_VI, LateDossier, apology_vi
 from logistics.reports.ontime import GroupBy, OnTimeRow
 from logistics.reports.productivity import PostmanRow
@@ -15,10 +16,6 @@ from logistics.reports.volumes import LegVolume
 
 GROUP_VI = {GroupBy.AGENCY: "Cơ quan / Agency", GroupBy.COMMUNE: "Xã, phường / Commune",
             GroupBy.POST_OFFICE: "Bưu cục / Post office"}
-LEG_VI = {
-    "home_pickup": "Thu gom tại nhà", "counter_to_agency": "Một cửa → cơ quan", "agency_to_counter": "Cơ quan → một cửa",
-    "agency_to_office": "Cơ quan → bưu cục (nhận tại bưu cục)", "home_delivery": "Phát tại nhà", "commune_transfer": "Chuyển giữa các xã",
-}
 
 
 def _period(scope: ReportScope) -> str:
@@ -81,6 +78,6 @@ def volumes_sheet(days: Sequence[date], legs: Sequence[LegVolume], scope: Report
         title=f"Sản lượng theo chặng / Volumes per leg — {_period(scope)}",
         columns=["Chặng / Leg", "Tên / Name", "Bưu gửi / Items", "Hoàn tất / Done", "Phát không thành / Failed",
                  "Huỷ, hoàn / Cancelled or returned", *[d.isoformat() for d in days]],
-        rows=[[v.leg.value, LEG_VI[v.leg.value], v.items, v.done, v.failed, v.cancelled_or_returned,
+        rows=[[v.leg.value, LEG_VI[v.leg], v.items, v.done, v.failed, v.cancelled_or_returned,
                *[v.per_day.get(d, 0) for d in days]] for v in legs],
     )

@@ -11,6 +11,7 @@ them at once, for the tracking page, the SMS and the postman's phone alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -102,23 +103,39 @@ def route_etas(session: Session, *, route_id: int, now: datetime | None = None) 
     return cache[key]
 
 
+def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None = None
+                ) -> dict[int, tuple[datetime, datetime]]:
+    """Item id -> the window in which its stop should be reached, for the items waiting
+    for a stop (not delivered, handed over, returned or failed): the stops in one query
+    (the newest route first), the windows from ``route_etas``, once per route."""
+    waiting = [i.id for i in items if i.status not in TERMINAL and i.status != ItemStatus.DELIVERY_FAILED]
+    if not waiting:
+        return {}
+    found = session.exec(
+        select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id)
+        .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(RouteStopItem.item_id.in_(waiting), RouteStop.status.not_in(_FINISHED))
+        .order_by(Route.day.desc(), Route.id.desc())
+    ).all()
+    stop_of: dict[int, tuple[int, int]] = {}
+    for item_id, stop_id, route_id in found:
+        stop_of.setdefault(item_id, (stop_id, route_id))
+    by_route: dict[int, dict[int, StopEta]] = {}
+    windows = {}
+    for item_id, (stop_id, route_id) in stop_of.items():
+        if route_id not in by_route:
+            by_route[route_id] = {eta.stop_id: eta for eta in route_etas(session, route_id=route_id, now=now)}
+        eta = by_route[route_id].get(stop_id)
+        if eta is not None:
+            windows[item_id] = (eta.start, eta.end)
+    return windows
+
+
 def eta_window(session: Session, *, item_id: int, now: datetime | None = None) -> tuple[datetime, datetime] | None:
     """The window in which the item's stop should be reached; None when the item is
     not waiting for a stop (no route, or already delivered, handed over, returned)."""
     item = session.get(Item, item_id)
-    if item is None or item.status in TERMINAL or item.status == ItemStatus.DELIVERY_FAILED:
+    if item is None:
         return None
-    found = session.exec(
-        select(RouteStop.id, RouteStop.route_id)
-        .join(RouteStopItem, RouteStopItem.stop_id == RouteStop.id)
-        .join(Route, Route.id == RouteStop.route_id)
-        .where(RouteStopItem.item_id == item_id, RouteStop.status.not_in(_FINISHED))
-        .order_by(Route.day.desc(), Route.id.desc())
-    ).first()
-    if found is None:
-        return None
-    stop_id, route_id = found
-    for eta in route_etas(session, route_id=route_id, now=now):
-        if eta.stop_id == stop_id:
-            return eta.start, eta.end
-    return None
+    return eta_windows(session, [item], now=now).get(item_id)

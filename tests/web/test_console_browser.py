@@ -9,9 +9,6 @@ Screenshots go to ``test-artifacts/console/<database>/``.
 
 from __future__ import annotations
 
-import shutil
-import threading
-import time as clock
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -32,7 +29,7 @@ from logistics.models import (
 from logistics.models.enums import PlaceKind, StopAction, StopStatus
 from logistics.models.types import utcnow
 from logistics.workdays import LOCAL_TZ
-from support.servers import free_port, unavailable
+from support.browser import chromium, serving
 from support.workers import running_worker
 from web.app import create_app
 
@@ -40,8 +37,6 @@ pytestmark = pytest.mark.slow
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "console"
 PROVINCE = "Lai Châu"  # a small province: five post offices
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-quic", "--no-first-run"]
 
 
 class Served:
@@ -82,7 +77,6 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str,
 @pytest.fixture()
 def served(stack: tuple[str, str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Served]:
     """A seeded province for today, the app under uvicorn and a worker, on one database."""
-    import uvicorn
 
     url, broker, backend = stack
     var = tmp_path / "var"
@@ -103,35 +97,19 @@ def served(stack: tuple[str, str, str], tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(worker, "celery_app", worker.create_celery(settings))  # the app's broker and results
     env = {"DATABASE_URL": url, "JOBS_BROKER_URL": broker, "JOBS_RESULT_BACKEND": backend, "VAR_DIR": str(var)}
     log = tmp_path / "worker.log"
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    with running_worker(env, log):
-        thread.start()
-        while not server.started:
-            clock.sleep(0.05)
-        try:
-            yield Served(url, f"http://127.0.0.1:{port}", engine, office, dispatcher, log)
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+    with running_worker(env, log), serving(create_app(settings)) as base:
+        yield Served(url, base, engine, office, dispatcher, log)
     engine.dispose()
 
 
 @pytest.fixture()
 def browser_page(served: Served):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if chromium is None:  # a failure under CI=true, a skip elsewhere
-        unavailable("Chromium is not installed (apt-get install chromium)")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1366, "height": 768})  # a laptop
         page.add_init_script("window.CONSOLE_POLL_MS = 1000;")
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         yield page
-        browser.close()
         assert errors == [], errors
 
 

@@ -171,45 +171,21 @@ def test_reschedule_with_unknown_token_is_404(client):
 def test_browser_opens_the_link_and_reschedules(app, session, tracked):
     """Debian's Chromium driven by Playwright: the page shows the timeline, the citizen
     picks a slot, the confirmation appears and the choice is stored (PLATFORM.md §4)."""
-    import shutil
-    import threading
-    import time as clock
-
-    from support.servers import free_port, unavailable
-
-    sync_api = pytest.importorskip("playwright.sync_api")
-    chromium = shutil.which("chromium")
-    if chromium is None:  # a failure under CI=true, a skip elsewhere
-        unavailable("Chromium is not installed (apt-get install chromium)")
-    import uvicorn
+    from support.browser import chromium, serving
 
     item, token = tracked
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        clock.sleep(0.05)
-    try:
-        with sync_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-quic", "--no-first-run"])
-            page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-            page.goto(f"http://127.0.0.1:{port}/t/{token}")
-            assert page.locator("#timeline li").count() == 3
-            assert page.locator("#timeline li").last.inner_text().endswith("Phát không thành công")
-            assert page.locator("#status").inner_text() == "Phát chưa thành công"
-            page.locator("input[name=option]").first.check()
-            page.locator("#reschedule-form button").click()
-            page.wait_for_function("window.rescheduled === true", timeout=10_000)
-            assert "Đã ghi nhận" in page.locator("#reschedule-msg").inner_text()
-            page.click("#lang-switch")
-            assert page.locator("#status").inner_text() == "Delivery attempt failed"
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+        page.goto(f"{base}/t/{token}")
+        assert page.locator("#timeline li").count() == 3
+        assert page.locator("#timeline li").last.inner_text().endswith("Phát không thành công")
+        assert page.locator("#status").inner_text() == "Phát chưa thành công"
+        page.locator("input[name=option]").first.check()
+        page.locator("#reschedule-form button").click()
+        page.wait_for_function("window.rescheduled === true", timeout=10_000)
+        assert "Đã ghi nhận" in page.locator("#reschedule-msg").inner_text()
+        page.click("#lang-switch")
+        assert page.locator("#status").inner_text() == "Delivery attempt failed"
     choice = reschedule.latest(session, item_id=item.id)
     assert choice is not None and choice.choice == "window"
     assert item.window_start == choice.window_start
