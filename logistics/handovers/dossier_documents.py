@@ -22,7 +22,7 @@ from logistics.models.enums import HandoverStatus, Role
 def readable_dossier(session: Session, *, actor: User, code: str) -> Dossier:
     dossier = session.execute(select(Dossier).where(Dossier.code == code.strip())).scalars().first()
     if dossier is None or not access.can_read_dossier(session, actor, dossier):
-        raise NotFound(f"There is no dossier {code} you may see.", code="dossier_not_found")
+        raise NotFound(f"There is no dossier {code} you may see.", code="dossier_not_found", dossier=code)
     return dossier
 
 

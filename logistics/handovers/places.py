@@ -92,7 +92,7 @@ def get_visible(session: Session, user: User, code: str, *, lock: bool = False) 
         query = query.with_for_update()
     row = session.execute(query).scalars().first()
     if row is None:
-        raise NotFound(f"There is no handover record {code} you may see.", code="handover_not_found")
+        raise NotFound(f"There is no handover record {code} you may see.", code="handover_not_found", record=code)
     return row
 
 
@@ -110,7 +110,7 @@ def require_clerk_of(user: User, handover: Handover) -> None:
 def require_postman_of(session: Session, user: User, handover: Handover) -> Postman:
     postman = postman_of(session, user)
     if postman.id != handover.postman_id:
-        raise NotFound(f"There is no handover record {handover.code} you may see.", code="handover_not_found")
+        raise NotFound(f"There is no handover record {handover.code} you may see.", code="handover_not_found", record=handover.code)
     return postman
 
 

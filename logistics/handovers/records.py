@@ -35,9 +35,9 @@ class AlreadyConfirmed(RecordImmutable):
 
 def require_open(handover: Handover) -> None:
     if handover.status is HandoverStatus.CONFIRMED:
-        raise AlreadyConfirmed(f"Handover record {handover.code} is already confirmed; it cannot change.")
+        raise AlreadyConfirmed(f"Handover record {handover.code} is already confirmed; it cannot change.", record=handover.code)
     if handover.status is not HandoverStatus.OPEN:
-        raise Conflict(f"Handover record {handover.code} is {handover.status.value}.", code="handover_not_open")
+        raise Conflict(f"Handover record {handover.code} is {handover.status.value}.", code="handover_not_open", record=handover.code)
 
 
 def _new_code(session: Session, now: datetime) -> str:
@@ -84,7 +84,7 @@ def _item_by_s10(session: Session, s10: str, *, lock: bool = False) -> Item:
     # Locked when scanning on: two records racing for one item then see each other's line.
     item = session.execute(query.with_for_update() if lock else query).scalars().first()
     if item is None:
-        raise NotFound(f"There is no item {code}.", code="item_not_found")
+        raise NotFound(f"There is no item {code}.", code="item_not_found", s10=code)
     return item
 
 
@@ -96,19 +96,19 @@ def add_item(session: Session, *, actor: User, handover: Handover, s10: str, now
     postman = places.require_postman_of(session, actor, handover)
     item = _item_by_s10(session, s10, lock=True)
     if item.post_office_id != postman.post_office_id:
-        raise NotFound(f"There is no item {item.s10}.", code="item_not_found")  # another office's: not revealed
+        raise NotFound(f"There is no item {item.s10}.", code="item_not_found", s10=item.s10)  # another office's: not revealed
     reason = places.item_fits(handover, item)
     if reason is not None:
         raise Conflict(f"Item {item.s10} does not belong on this handover ({reason}).", code=reason)
     if not places.on_postmans_route(session, postman_id=postman.id, item_id=item.id, day=now.astimezone(LOCAL_TZ).date()):
-        raise Conflict(f"Item {item.s10} is not on your route today.", code="item_not_assigned")
+        raise Conflict(f"Item {item.s10} is not on your route today.", code="item_not_assigned", s10=item.s10)
     elsewhere = session.execute(
         select(Handover.code, Handover.id).join(HandoverLine, HandoverLine.handover_id == Handover.id)
         .where(HandoverLine.item_id == item.id, Handover.status == HandoverStatus.OPEN)
     ).first()
     if elsewhere is not None:
         code = "item_already_on_handover" if elsewhere[1] == handover.id else "item_on_other_handover"
-        raise Conflict(f"Item {item.s10} is already on open record {elsewhere[0]}.", code=code)
+        raise Conflict(f"Item {item.s10} is already on open record {elsewhere[0]}.", code=code, s10=item.s10)
     count = session.execute(select(func.count()).select_from(HandoverLine).where(HandoverLine.handover_id == handover.id)).scalar_one()
     if count >= MAX_LINES:
         raise Conflict(f"A record holds at most {MAX_LINES} items; open another.", code="handover_full")
@@ -128,7 +128,7 @@ def _line(session: Session, handover: Handover, s10: str) -> HandoverLine:
         .where(HandoverLine.handover_id == handover.id, Item.s10 == code)
     ).scalars().first()
     if line is None:
-        raise NotFound(f"Item {code} is not on handover record {handover.code}.", code="item_not_on_handover")
+        raise NotFound(f"Item {code} is not on handover record {handover.code}.", code="item_not_on_handover", s10=code, record=handover.code)
     return line
 
 
@@ -198,7 +198,7 @@ def add_unexpected(session: Session, *, actor: User, handover: Handover, s10: st
     existing = session.execute(select(HandoverLine).where(HandoverLine.handover_id == handover.id,
                                                           HandoverLine.item_id == item.id)).scalars().first()
     if existing is not None:
-        raise Conflict(f"Item {item.s10} is already on this record.", code="item_already_on_handover")
+        raise Conflict(f"Item {item.s10} is already on this record.", code="item_already_on_handover", s10=item.s10)
     line = HandoverLine(handover_id=handover.id, item_id=item.id, outcome=LineOutcome.UNEXPECTED,
                         note=(note or "").strip()[:255] or None, added_at=utcnow())
     session.add(line)
@@ -290,7 +290,7 @@ def amend(session: Session, *, actor: User, original: Handover, changes: Sequenc
     pending = session.execute(select(Handover.code).where(Handover.supersedes_id == original.id,
                                                           Handover.status != HandoverStatus.CANCELLED)).first()
     if pending is not None:
-        raise Conflict(f"Record {original.code} is already corrected by {pending[0]}.", code="already_superseded")
+        raise Conflict(f"Record {original.code} is already corrected by {pending[0]}.", code="already_superseded", record=original.code)
     new = Handover(code=_new_code(session, utcnow()), kind=original.kind, postman_id=original.postman_id,
                    agency_id=original.agency_id, counter_id=original.counter_id, supersedes_id=original.id,
                    note=reason.strip()[:500])

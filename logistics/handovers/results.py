@@ -39,7 +39,7 @@ def dossier_for_agency(session: Session, *, actor: User, code: str) -> Dossier:
     if dossier is None or (actor.role != Role.ADMIN and not (
         actor.role == Role.AGENCY_CLERK and actor.agency_id is not None and dossier.agency_id == actor.agency_id
     )):
-        raise NotFound(f"There is no dossier {code} at your agency.", code="dossier_not_found")
+        raise NotFound(f"There is no dossier {code} at your agency.", code="dossier_not_found", dossier=code)
     return dossier
 
 
@@ -67,7 +67,7 @@ def working_days_left(dossier: Dossier, *, today: date, calendar: WorkCalendar |
 def set_appointment(session: Session, *, actor: User | None, dossier: Dossier, on: date, today: date) -> Dossier:
     """Record the appointment date; the result's items not yet moving are due that day."""
     if dossier.status not in OPEN_DOSSIER:
-        raise Conflict(f"Dossier {dossier.code} is {dossier.status.value}; its date is settled.", code="dossier_closed")
+        raise Conflict(f"Dossier {dossier.code} is {dossier.status.value}; its date is settled.", code="dossier_closed", dossier=dossier.code)
     if on < today:
         raise InvalidInput("The appointment date cannot be in the past.", code="invalid_appointment_date")
     calendar = WorkCalendar.default()
@@ -101,7 +101,7 @@ def record_appointments(session: Session, *, actor: User | None, handover: Hando
         on_record[dossier.code] = dossier
     for code, on in appointments.items():
         if code not in on_record:
-            raise InvalidInput(f"Dossier {code} is not on this record.", code="dossier_not_on_handover")
+            raise InvalidInput(f"Dossier {code} is not on this record.", code="dossier_not_on_handover", dossier=code)
         set_appointment(session, actor=actor, dossier=on_record[code], on=on, today=today)
 
 
@@ -141,7 +141,7 @@ def mark_result_ready(session: Session, *, actor: User, dossier: Dossier, now: d
     collects it there shows their ID and becomes its last holder."""
     now = now or utcnow()
     if dossier.status not in OPEN_DOSSIER:
-        raise Conflict(f"Dossier {dossier.code} is {dossier.status.value}.", code="result_already_ready")
+        raise Conflict(f"Dossier {dossier.code} is {dossier.status.value}.", code="result_already_ready", dossier=dossier.code)
     agency = session.get(Agency, dossier.agency_id)
     existing = {i.leg: i for i in session.execute(select(Item).where(Item.dossier_id == dossier.id)).scalars()}
     recipient = session.get(Person, dossier.recipient_id or dossier.applicant_id)

@@ -87,6 +87,39 @@ def test_desk_is_vietnamese_by_default_and_english_on_request(client: TestClient
     assert "Handover records" not in client.get("/desk").text
 
 
+def test_refusals_are_shown_in_the_page_language(client: TestClient, session: Session, hw: HandoverWorld):
+    """A domain refusal on a desk page is a Vietnamese sentence, filled with the record's own values, by default
+    and the domain's English sentence on the English page."""
+    h, code = _open_with_code(session, hw)
+    _sign_in(client)
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get(f"/desk/handovers/{h.code}").text).group(1)
+    wrong = "999999" if code != "999999" else "111111"
+    vi = client.post(f"/desk/handovers/{h.code}/confirm", data={"csrf": csrf, "code": wrong})
+    assert vi.status_code == 422 and "Mã không đúng; còn 4 lần thử." in vi.text and "attempts left" not in vi.text
+    client.get("/desk?lang=en")
+    en = client.post(f"/desk/handovers/{h.code}/confirm", data={"csrf": csrf, "code": wrong})
+    assert en.status_code == 422 and "3 attempts left" in en.text
+    client.get("/desk?lang=vi")
+    unknown = client.post("/desk/dossiers/HS-NOPE/result-ready", data={"csrf": csrf})
+    assert unknown.status_code == 404 and "Không có hồ sơ HS-NOPE mà bạn được xem." in unknown.text
+
+
+def test_refusal_sentences_fill_their_fields_or_keep_the_english_one():
+    """A sentence is filled from the error's context; without the fields it needs, or for a code with no
+    sentence, the English one stays: never a half-filled sentence."""
+    from logistics.exceptions import Conflict, NotFound
+    from web import error_text
+
+    found = NotFound("There is no item EA1.", code="item_not_found", s10="EA123456785VN")
+    assert error_text.sentence(found, "vi") == "Không có bưu gửi EA123456785VN."
+    assert error_text.sentence(found, "en") == "There is no item EA1."
+    bare = NotFound("There is no item EA1.", code="item_not_found")
+    assert error_text.sentence(bare, "vi") == "There is no item EA1."
+    assert error_text.sentence(Conflict("Odd.", code="no_such_code"), "vi") == "Odd."
+    assert all("{" not in text for text in error_text.page_messages().values())
+    assert "reschedule_date_past" in error_text.page_messages()
+
+
 def test_sign_in_and_verification_pages_switch_too(client: TestClient, session: Session, hw: HandoverWorld):
     """The sign-in page and the public check of a record speak English on request; an unknown language falls back."""
     login = client.get("/desk/login?lang=en")

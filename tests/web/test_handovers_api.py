@@ -246,7 +246,7 @@ def test_confirming_twice_is_refused_and_changes_nothing(client: TestClient, ses
     assert client.post(f"/api/v1/handovers/{code}/confirm", headers=_clerk(hw), json={"code": typed}).status_code == 200
     before = snapshot(session)
     again = client.post(f"/api/v1/handovers/{code}/confirm", headers=_clerk(hw), json={"code": typed, "fees_handed_vnd": 5})
-    assert again.status_code == 409 and again.json() == {"error": "already_confirmed", "detail": again.json()["detail"]}
+    assert again.status_code == 409 and again.json() == {"error": "already_confirmed", "detail": again.json()["detail"], "record": code}
     amend_open = client.post(f"/api/v1/handovers/{code}/discrepancies", headers=_clerk(hw),
                              json={"s10": session.exec(select(Item)).first().s10, "outcome": "missing"})
     assert amend_open.status_code == 409

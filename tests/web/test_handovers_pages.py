@@ -80,7 +80,7 @@ def test_page_refuses_a_wrong_code_or_a_forged_form(client: TestClient, session:
     token = _csrf(client.get(f"/desk/handovers/{h.code}").text)
     before = snapshot(session)
     wrong = client.post(f"/desk/handovers/{h.code}/confirm", data={"csrf": token, "code": "999999" if code != "999999" else "111111"})
-    assert wrong.status_code == 422 and "attempts left" in wrong.text
+    assert wrong.status_code == 422 and "Mã không đúng; còn 4 lần thử." in wrong.text  # the page speaks Vietnamese
     forged = client.post(f"/desk/handovers/{h.code}/confirm", data={"csrf": "0" * 64, "code": code})
     assert forged.status_code == 403 and forged.json()["error"] == "csrf_failed"
     assert snapshot(session) == before

@@ -36,7 +36,7 @@ from logistics.models import User
 from logistics.models.enums import LineOutcome, Role
 from logistics.models.types import utcnow
 from logistics.workdays import LOCAL_TZ
-from web import desk_text
+from web import desk_text, error_text
 from web.routers.tracking_page import Limited
 
 router = APIRouter(tags=["agency pages"], include_in_schema=False)
@@ -84,6 +84,11 @@ def _lang(request: Request) -> desk_text.Language:
 
 def _text(request: Request, key: str, **values: str) -> str:
     return desk_text.TEXT[_lang(request)][key].format(**values)
+
+
+def _refusal(request: Request, exc: DomainError) -> str:
+    """The domain's refusal in the page's language."""
+    return error_text.sentence(exc, _lang(request))
 
 
 def _page(request: Request, name: str, status_code: int = 200, *, here: str, **context: Any) -> HTMLResponse:
@@ -160,7 +165,7 @@ def _act(request: Request, session, clerk: Clerk, code: str, action: Callable[[]
         with session.begin_nested():
             action()
     except DomainError as exc:
-        return _handover_page(request, session, clerk, code, status_code=exc.status_code, error=exc.detail)
+        return _handover_page(request, session, clerk, code, status_code=exc.status_code, error=_refusal(request, exc))
     return _handover_page(request, session, clerk, code, message=_text(request, done))
 
 
@@ -181,7 +186,7 @@ async def confirm(request: Request, session: SessionDep, clerk: ClerkDep, code: 
         records.require_open(handover)
         confirmation.check_code(session, handover=handover, code=typed, now=utcnow())  # a wrong code counts
     except (DomainError, ValueError) as exc:
-        detail = exc.detail if isinstance(exc, DomainError) else _text(request, "bad_form")
+        detail = _refusal(request, exc) if isinstance(exc, DomainError) else _text(request, "bad_form")
         return _handover_page(request, session, clerk, code, status_code=getattr(exc, "status_code", 422), error=detail)
     return _act(request, session, clerk, code, lambda: confirmation.confirm_with_code(
         session, actor=clerk.user, handover=handover, code=typed, fees_handed_vnd=fees_handed,
@@ -210,7 +215,7 @@ def show_qr(request: Request, session: SessionDep, clerk: ClerkDep, code: str, c
         token, expires = confirmation.issue_qr_token(session, actor=clerk.user, handover=handover,
                                                      fees_handed_vnd=fees_handed_vnd)
     except DomainError as exc:
-        return _handover_page(request, session, clerk, code, status_code=exc.status_code, error=exc.detail)
+        return _handover_page(request, session, clerk, code, status_code=exc.status_code, error=_refusal(request, exc))
     return _handover_page(request, session, clerk, code, qr_svg=documents.qr_svg(token), qr_expires=expires)
 
 
@@ -228,7 +233,7 @@ def _desk_action(request: Request, session, clerk: Clerk, action: Callable[[], A
     except DomainError as exc:
         view = desk.day_at_desk(session, user=clerk.user, day=_today())
         return _page(request, "desk.html", status_code=exc.status_code, here="/desk", clerk=clerk, view=view,
-                     error=exc.detail)
+                     error=_refusal(request, exc))
     view = desk.day_at_desk(session, user=clerk.user, day=_today())
     return _page(request, "desk.html", here="/desk", clerk=clerk, view=view, message=done)
 
