@@ -153,7 +153,9 @@ class Objective:
     456 km without; 77.9 h against 78.3 h on a generated 300-item day at 20 s
     (2 cores, 2026-11-21). Before multi-window stops were given one window
     (``construction.pick_windows``) it was the other way round (43.1 h vs 37.8 h),
-    as the first solution took 3.3 s instead of 0.7 s.
+    as the first solution took 3.3 s instead of 0.7 s. Since then the search runs on travel
+    alone and only its last phase prices waiting (``solver._price_waiting``): with breaks,
+    priced waiting made every move solve a mixed-integer schedule.
     """
 
     per_metre: int = 0

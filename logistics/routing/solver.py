@@ -10,12 +10,19 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
 4. Stops with several windows get one (``construction.pick_windows``): from the
    current plan when re-planning, from the proposal, else from the nearest-stop
    routes, or, up to ``HULL_MAX_NODES`` stops, from a quick solution of the model
-   with each stop's windows replaced by their hull when it serves as many.
-5. ``solver_model.build_model``: the OR-Tools routing model.
+   with each stop's windows replaced by their hull when it serves as many; past
+   it, from the same hull solution built sector by sector (``solver_clusters``).
+5. ``solver_model.build_model``: the OR-Tools routing model. When the objective
+   prices waiting (postal days), the search's model leaves it out (travel only).
 6. Starts: the current plan (warm start), the hull or nearest-stop routes and the
-   proposal repaired to the picked windows, OR-Tools' construction heuristics
-   (bounded when there is a start already); guided local search runs from the
-   cheapest for the rest of the time (``_gls_parameters``: breaks need room).
+   proposal repaired to the picked windows, past ``HULL_MAX_NODES`` stops the
+   sector routes (insertion then local search on each sector's own model),
+   OR-Tools' construction heuristics (bounded when there is a start already,
+   skipped past ``HULL_MAX_NODES`` when a start is complete); guided local
+   search runs from the cheapest (``_gls_parameters``: breaks need room).
+   Then, when waiting is priced, the last ``waiting_share`` of the time searches
+   the full objective (``_price_waiting``) from the better of the search's
+   result and its start.
 7. ``extract.extract_plan``: stops with times and loads, reasons for dropped jobs.
 """
 
@@ -39,6 +46,7 @@ from logistics.routing.plan import Plan, Reason, Unserved
 from logistics.routing.problem import Problem
 from logistics.routing.propose import propose
 from logistics.routing.propose_vroom import propose_vroom
+from logistics.routing.solver_clusters import sector_routes
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
@@ -55,6 +63,11 @@ CONSTRUCTION_SHARE = 0.3
 # over a 9 s budget by 16 s at 1,347 with nothing placed (2 busy cores, 2026-11-21).
 HULL_SHARE = 0.25
 HULL_MAX_NODES = 500
+# Past HULL_MAX_NODES: insertion then local search sector by sector (``solver_clusters``). On the
+# generated 1,000-item Hà Tĩnh day the start fell from 547k travel seconds (nearest stop) to 365-378k
+# (2 busy cores, 2026-11-21; VROOM's plan drives ~294k).
+SECTOR_SHARE = 0.3
+WAITING_STOPS = 100  # the last phase gets at least WAITING_STOPS / stops of the time (at most 0.6)
 FINISH_SHARE = 0.07  # kept after the search: it overruns its limit by a move, then the plan is read out
 log = logging.getLogger(__name__)
 FSS = routing_enums_pb2.FirstSolutionStrategy
@@ -85,7 +98,20 @@ class SearchOptions:
     neighbors_ratio: float = 1.0
     min_neighbors: int = 1
     lns: bool = False
+    # The share of the time for the last phase when waiting is priced (``_price_waiting``);
+    # 0 searches the full objective throughout, as before (slow with breaks).
+    waiting_share: float = 0.15
     log_search: bool = False
+    # Full pair relocation tries every pickup and delivery position in every route; at 300
+    # items it found every improvement of the first 17 s of a 20 s search, one by one, while
+    # single-stop relocation waited behind it (light pair relocation stays on). Off: 139.8k
+    # against 148.1k travel seconds on the generated 300-item Hà Nội day (2026-11-21).
+    operators_off: tuple[str, ...] = ("use_relocate_pair",)
+    # Insertion seeds routes with the stops farthest from the start (a share of the vehicles):
+    # starts 2-9 % cheaper on the five postal days of bench/day_peers.py (2026-11-21).
+    farthest_seeds_ratio: float = 0.3
+    # Past HULL_MAX_NODES: each sector's routes searched on the sector's model (``solver_clusters``).
+    sector_search: bool = True
 
 
 def _search_parameters(options: SearchOptions, time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
@@ -103,6 +129,9 @@ def _search_parameters(options: SearchOptions, time_limit_s: float) -> pywrapcp.
                      "use_global_cheapest_insertion_visit_types_lns",
                      "use_local_cheapest_insertion_visit_types_lns"):
             setattr(ops, name, optional_boolean_pb2.BOOL_FALSE)
+    for name in options.operators_off:
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+    params.global_cheapest_insertion_first_solution_parameters.farthest_seeds_ratio = options.farthest_seeds_ratio
     params.log_search = options.log_search
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     return params
@@ -152,6 +181,7 @@ def solve(
         proposal_routes = (propose(nodes, budget, seed) if options.proposer == "pyvrp"
                            else propose_vroom(nodes, budget, times=proposal_times))
     nearest = hull_routes = None
+    sectors_only = False
     if has_holes(nodes) and proposal_times:
         nodes = pick_windows(nodes, proposal_times)
     elif has_holes(nodes) and initial is not None:
@@ -166,8 +196,20 @@ def solve(
             if hull is not None and len(hull[1]) >= len(served_at):
                 hull_routes, served_at = hull
                 nearest = None  # its routes were timed in other windows
+        elif has_holes(nodes):
+            # Too large for the hull model whole: the hull sector by sector picks the windows.
+            times: dict[int, int] = {}
+            if sector_routes(hull_nodes(nodes), lambda budget: _search_parameters(
+                    dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
+                    HULL_SHARE * time_limit_s, _time.monotonic, times=times) and len(times) >= len(served_at):
+                served_at, nearest = times, None  # the nearest-stop routes were timed in other windows
+                sectors_only = True
         nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
-    model = build_model(nodes, order_pins)
+    two_phases = bool(problem.objective.per_second and problem.objective.waiting and options.waiting_share > 0)
+    # The full objective's search pays off on small days (the 120-item example, 159 stops, 10 s:
+    # 31.9 route hours with 60 % of the time, 43.9 h with 15 %) and crawls on large ones.
+    waiting_share = min(0.6, max(options.waiting_share, WAITING_STOPS / len(nodes.nodes)))
+    model = build_model(nodes, order_pins, price_waiting=not two_phases)
     routing = model.routing
 
     solutions = 0
@@ -196,6 +238,15 @@ def solve(
         log.info("hull start: %s", start.ObjectiveValue() if start is not None else "rejected")
         if start is not None:
             starts.append(start)
+    if (nearest is not None or sectors_only) and len(nodes.nodes) > HULL_MAX_NODES:
+        routes = sector_routes(nodes, lambda budget: _search_parameters(
+            dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
+            SECTOR_SHARE * time_limit_s, _time.monotonic,
+            (lambda m, budget: _gls_parameters(m, options, budget)) if options.sector_search else None)
+        start = _read_routes(model, routes) if routes is not None else None
+        log.info("sector start: %s", start.ObjectiveValue() if start is not None else "rejected")
+        if start is not None:
+            starts.append(start)
     if nearest is not None:
         start = _read_routes(model, nearest)
         log.info("nearest-stop start: %s", start.ObjectiveValue() if start is not None else "rejected")
@@ -203,7 +254,9 @@ def solve(
             starts.append(start)
     reserve = time_limit_s - CONSTRUCTION_SHARE * time_limit_s
     complete = any(a.ObjectiveValue() < MANDATORY_PENALTY for a in starts)
-    starts += _constructions(model, nodes, options, remaining, reserve, bounded=complete)
+    if not (complete and len(nodes.nodes) > HULL_MAX_NODES):
+        # Past HULL_MAX_NODES OR-Tools' insertions run out of any budget (1,347 stops: 16 s, nothing placed).
+        starts += _constructions(model, nodes, options, remaining, reserve, bounded=complete)
     if proposal_routes is not None:
         routes = [repair(nodes, v, seq) for v, seq in enumerate(proposal_routes)]
         if routes:
@@ -217,7 +270,8 @@ def solve(
     log.info("starts: %s", [a.ObjectiveValue() for a in starts])
     runs = starts[: max(1, options.portfolio)]
     for k, start in enumerate(runs):
-        share = max(0.05, remaining() - FINISH_SHARE * time_limit_s) / (len(runs) - k)
+        last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
+        share = max(0.05, remaining() - last) / (len(runs) - k)
         found = routing.SolveFromAssignmentWithParameters(start, _gls_parameters(model, options, share))
         log.info("search from %s for %.1f s: %s (status %s)", start.ObjectiveValue(), share,
                  found.ObjectiveValue() if found is not None else None, routing.status())
@@ -232,8 +286,45 @@ def solve(
         solution = starts[0]  # out of time after the starts: the cheapest start is still a plan
     if solution is None:
         solution = routing.SolveWithParameters(_search_parameters(options, remaining()))
+    start_objective = runs[0].ObjectiveValue() if runs else None
+    if two_phases and solution is not None:
+        model, solution, start_cost = _price_waiting(model, solution, runs[0] if runs else None, order_pins,
+                                                     options, remaining() - FINISH_SHARE * time_limit_s)
+        # Both on the full objective: the start as the search began, the plan as it ends.
+        start_objective = start_cost
+        if start_cost is not None and search in ("improved", "no_better"):
+            search = "improved" if solution.ObjectiveValue() < start_cost else "no_better"
     plan = extract_plan(model, nodes, solution, excluded, _time.monotonic() - t0)
-    return dataclasses.replace(plan, start_objective=runs[0].ObjectiveValue() if runs else None, search=search)
+    return dataclasses.replace(plan, start_objective=start_objective, search=search)
+
+
+def _price_waiting(model, solution, first, order_pins, options: SearchOptions, budget_s: float):
+    """The last phase: the routes found on travel alone, searched on the full objective (waiting priced).
+
+    Why two phases: a priced wait is a slack cost, so with it every move of the search
+    schedules the routes it touches, with the breaks a mixed-integer schedule; on the
+    generated 300-item day (15 postmen, lunch breaks, 20 s) the search then improved its
+    start by 0.7 %, on travel alone by 10 %, and the plan had fewer route hours as well.
+    Returns the model and solution to read the plan from (the given ones when the full
+    model rejects the routes) and the cost of the search's start ``first`` on the full
+    objective (None when not known).
+    """
+    t0 = _time.monotonic()
+    full = build_model(model.nodes, order_pins)
+    full.routing.CloseModelWithParameters(_search_parameters(options, max(0.05, budget_s)))
+    start = _read_routes(full, route_sequences(model, solution))
+    if start is None:
+        log.info("waiting phase: routes rejected")
+        return model, solution, None
+    first_full = _read_routes(full, route_sequences(model, first)) if first is not None else None
+    if first_full is not None and first_full.ObjectiveValue() < start.ObjectiveValue():
+        start = first_full  # less travel, more waiting: the search's start is the better plan
+    budget_s = max(0.05, budget_s - (_time.monotonic() - t0))
+    found = full.routing.SolveFromAssignmentWithParameters(start, _gls_parameters(full, options, budget_s))
+    log.info("waiting phase from %s for %.1f s: %s", start.ObjectiveValue(), budget_s,
+             found.ObjectiveValue() if found is not None else None)
+    best = full.routing.solver().Assignment(found) if found is not None else start
+    return full, best, first_full.ObjectiveValue() if first_full is not None else None
 
 
 def _hull_solution(nodes, options: SearchOptions, budget_s: float):

@@ -38,7 +38,13 @@ class Model:
     dist_by_key: dict[str, np.ndarray]
 
 
-def build_model(nodes: Nodes, order_pins: list[list[int]] | None = None) -> Model:
+def build_model(nodes: Nodes, order_pins: list[list[int]] | None = None, price_waiting: bool = True) -> Model:
+    """The model; ``price_waiting=False`` leaves waiting out of the cost even when the objective prices it.
+
+    Priced waiting is a slack cost, so every move of the search schedules the routes it
+    touches (with breaks, a mixed-integer schedule): the search then runs on travel
+    alone and a last phase prices waiting (``solver._price_waiting``).
+    """
     problem = nodes.problem
     vehicles = problem.vehicles
     n_vehicles = len(vehicles)
@@ -74,7 +80,7 @@ def build_model(nodes: Nodes, order_pins: list[list[int]] | None = None) -> Mode
         [time_cb[v.matrix_key] for v in vehicles], horizon, horizon, False, "time"
     )
     time = routing.GetDimensionOrDie("time")
-    if obj.per_second and obj.waiting:
+    if obj.per_second and obj.waiting and price_waiting:
         # Waiting costs like driving: travel + waiting is the route's hours less its service.
         time.SetSlackCostCoefficientForAllVehicles(obj.per_second)
 
