@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
+from sqlalchemy import Select, bindparam
 from sqlmodel import Session, select
 
 from logistics.geo import haversine_m
@@ -48,8 +51,9 @@ def _ceil(t: datetime) -> datetime:
     return floored if floored == t else floored + ROUND_TO
 
 
-def stop_etas(stops: list[RouteStop], *, now: datetime) -> list[StopEta]:
-    """The windows of the unfinished stops of one route (``stops`` in any order)."""
+def stop_etas(stops: list[Any], *, now: datetime) -> list[StopEta]:
+    """The windows of the unfinished stops of one route (``stops`` in any order): ``RouteStop``
+    rows, or rows of their columns."""
     stops = sorted(stops, key=lambda s: s.seq)
     finished = [s for s in stops if s.status in _FINISHED and s.completed_at is not None]
     last = finished[-1] if finished else None
@@ -98,9 +102,19 @@ def route_etas(session: Session, *, route_id: int, now: datetime | None = None) 
     cache = session.info.setdefault(_CACHE, {})
     key = (route_id, now.replace(second=0, microsecond=0))
     if key not in cache:
-        stops = session.exec(select(RouteStop).where(RouteStop.route_id == route_id)).all()
+        session.flush()  # Core reads below: the progress this unit of work made first
+        # The columns the windows need, as rows: loading a route's 100 stops as entities
+        # cost ~10 ms, most of an out-for-delivery SMS (2026-11).
+        stops = session.connection().execute(_stop_columns(), {"route_id": route_id}).all()
         cache[key] = stop_etas(list(stops), now=now)
     return cache[key]
+
+
+@cache
+def _stop_columns() -> Select:
+    t = RouteStop.__table__
+    return select(t.c.id, t.c.seq, t.c.status, t.c.lat, t.c.lon, t.c.service_s, t.c.planned_arrival, t.c.arrive_from,
+                  t.c.arrive_to, t.c.arrived_at, t.c.completed_at).where(t.c.route_id == bindparam("route_id"))
 
 
 def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None = None
@@ -111,7 +125,8 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
     waiting = [i.id for i in items if i.status not in TERMINAL and i.status != ItemStatus.DELIVERY_FAILED]
     if not waiting:
         return {}
-    found = session.exec(
+    session.flush()
+    found = session.connection().execute(
         select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id)
         .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
         .join(Route, Route.id == RouteStop.route_id)
