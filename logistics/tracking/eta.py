@@ -121,30 +121,59 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
                 ) -> dict[int, tuple[datetime, datetime]]:
     """Item id -> the window in which its stop should be reached, for the items waiting
     for a stop (not delivered, handed over, returned or failed): the stops in one query
-    (the newest route first), the windows from ``route_etas``, once per route."""
+    (the newest route first), then once per route the windows up to the last stop
+    asked for (``stop_etas`` needs nothing after it; one out-for-delivery SMS then reads
+    the stops before its own, not its route's 100)."""
+    now = now or utcnow()
     waiting = [i.id for i in items if i.status not in TERMINAL and i.status != ItemStatus.DELIVERY_FAILED]
     if not waiting:
         return {}
-    session.flush()
-    found = session.connection().execute(
-        select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id)
-        .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
-        .join(Route, Route.id == RouteStop.route_id)
-        .where(RouteStopItem.item_id.in_(waiting), RouteStop.status.not_in(_FINISHED))
-        .order_by(Route.day.desc(), Route.id.desc())
-    ).all()
+    session.flush()  # Core reads below: the progress this unit of work made first
+    found = session.connection().execute(_waiting_stops(), {"item_ids": waiting}).all()
     stop_of: dict[int, tuple[int, int]] = {}
-    for item_id, stop_id, route_id in found:
-        stop_of.setdefault(item_id, (stop_id, route_id))
-    by_route: dict[int, dict[int, StopEta]] = {}
+    upto: dict[int, int] = {}
+    for item_id, stop_id, route_id, seq in found:
+        if item_id not in stop_of:
+            stop_of[item_id] = (stop_id, route_id)
+            upto[route_id] = max(seq, upto.get(route_id, seq))
+    by_route = {route_id: {e.stop_id: e for e in _etas_upto(session, route_id, seq, now)} for route_id, seq in upto.items()}
     windows = {}
     for item_id, (stop_id, route_id) in stop_of.items():
-        if route_id not in by_route:
-            by_route[route_id] = {eta.stop_id: eta for eta in route_etas(session, route_id=route_id, now=now)}
         eta = by_route[route_id].get(stop_id)
         if eta is not None:
             windows[item_id] = (eta.start, eta.end)
     return windows
+
+
+def _etas_upto(session: Session, route_id: int, seq: int, now: datetime) -> list[StopEta]:
+    """The windows of a route's unfinished stops up to ``seq``: the stops before it and
+    every finished one (the last finished stop sets the delay and where riding starts)."""
+    cache = session.info.setdefault(_CACHE, {})
+    minute = now.replace(second=0, microsecond=0)
+    if (route_id, minute) in cache:  # the whole route, computed already
+        return cache[(route_id, minute)]
+    key = (route_id, minute, seq)
+    if key not in cache:
+        stops = session.connection().execute(_stop_columns_upto(), {"route_id": route_id, "upto": seq}).all()
+        cache[key] = stop_etas(list(stops), now=now)
+    return cache[key]
+
+
+@cache
+def _waiting_stops() -> Select:
+    return (
+        select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id, RouteStop.seq)
+        .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
+        .join(Route, Route.id == RouteStop.route_id)
+        .where(RouteStopItem.item_id.in_(bindparam("item_ids", expanding=True)), RouteStop.status.not_in(_FINISHED))
+        .order_by(Route.day.desc(), Route.id.desc())
+    )
+
+
+@cache
+def _stop_columns_upto() -> Select:
+    t = RouteStop.__table__
+    return _stop_columns().where((t.c.seq <= bindparam("upto")) | t.c.status.in_(_FINISHED))
 
 
 def eta_window(session: Session, *, item_id: int, now: datetime | None = None) -> tuple[datetime, datetime] | None:
