@@ -11,7 +11,7 @@ them at once, for the tracking page, the SMS and the postman's phone alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -51,9 +51,10 @@ def _ceil(t: datetime) -> datetime:
     return floored if floored == t else floored + ROUND_TO
 
 
-def stop_etas(stops: list[Any], *, now: datetime) -> list[StopEta]:
+def stop_etas(stops: list[Any], *, now: datetime, only: Collection[int] | None = None) -> list[StopEta]:
     """The windows of the unfinished stops of one route (``stops`` in any order): ``RouteStop``
-    rows, or rows of their columns."""
+    rows, or rows of their columns. ``only``: the ids of the stops whose windows are
+    wanted (the others are still ridden through)."""
     stops = sorted(stops, key=lambda s: s.seq)
     finished = [s for s in stops if s.status in _FINISHED and s.completed_at is not None]
     last = finished[-1] if finished else None
@@ -69,6 +70,8 @@ def stop_etas(stops: list[Any], *, now: datetime) -> list[StopEta]:
         if previous is not None:
             distance_m += haversine_m(previous.lat, previous.lon, stop.lat, stop.lon)
         previous = stop
+        if only is not None and stop.id not in only:
+            continue
         if stop.arrived_at is not None:  # the postman is there now
             centre = stop.arrived_at
         else:
@@ -131,12 +134,12 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
     session.flush()  # Core reads below: the progress this unit of work made first
     found = session.connection().execute(_waiting_stops(), {"item_ids": waiting}).all()
     stop_of: dict[int, tuple[int, int]] = {}
-    upto: dict[int, int] = {}
+    wanted: dict[int, dict[int, int]] = {}  # route id -> stop id -> seq
     for item_id, stop_id, route_id, seq in found:
         if item_id not in stop_of:
             stop_of[item_id] = (stop_id, route_id)
-            upto[route_id] = max(seq, upto.get(route_id, seq))
-    by_route = {route_id: {e.stop_id: e for e in _etas_upto(session, route_id, seq, now)} for route_id, seq in upto.items()}
+            wanted.setdefault(route_id, {})[stop_id] = seq
+    by_route = {route_id: {e.stop_id: e for e in _etas_of(session, route_id, stops, now)} for route_id, stops in wanted.items()}
     windows = {}
     for item_id, (stop_id, route_id) in stop_of.items():
         eta = by_route[route_id].get(stop_id)
@@ -145,17 +148,18 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
     return windows
 
 
-def _etas_upto(session: Session, route_id: int, seq: int, now: datetime) -> list[StopEta]:
-    """The windows of a route's unfinished stops up to ``seq``: the stops before it and
-    every finished one (the last finished stop sets the delay and where riding starts)."""
+def _etas_of(session: Session, route_id: int, wanted: dict[int, int], now: datetime) -> list[StopEta]:
+    """The windows of the ``wanted`` stops (id -> seq) of a route, from the stops up to
+    the last of them and every finished one (the last finished stop sets the delay and
+    where riding starts)."""
     cache = session.info.setdefault(_CACHE, {})
     minute = now.replace(second=0, microsecond=0)
     if (route_id, minute) in cache:  # the whole route, computed already
         return cache[(route_id, minute)]
-    key = (route_id, minute, seq)
+    key = (route_id, minute, frozenset(wanted))
     if key not in cache:
-        stops = session.connection().execute(_stop_columns_upto(), {"route_id": route_id, "upto": seq}).all()
-        cache[key] = stop_etas(list(stops), now=now)
+        stops = session.connection().execute(_stop_columns_upto(), {"route_id": route_id, "upto": max(wanted.values())}).all()
+        cache[key] = stop_etas(list(stops), now=now, only=wanted.keys())
     return cache[key]
 
 
