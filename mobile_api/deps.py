@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from api_core.deps import SessionDep
 from logistics.accounts import tokens
@@ -29,8 +31,19 @@ SCANNING_ROLES = frozenset({Role.POSTMAN, Role.DISPATCHER, Role.ADMIN})
 
 @dataclass(frozen=True)
 class Phone:
-    user: User
+    """The signed-in phone: ``actor`` (the user's id, role and places, read with the
+    token) is what scans need; ``user``, the full row, is loaded when a route asks."""
+
+    actor: tokens.Grant
     device_id: str
+    session: Session
+
+    @cached_property
+    def user(self) -> User:
+        user = self.session.get(User, self.actor.id)
+        if user is None:  # deleted since the token was checked, in this same transaction
+            raise Unauthorized("The token is unknown, expired or revoked; sign in again.", code="invalid_token")
+        return user
 
 
 def get_phone(
@@ -38,12 +51,12 @@ def get_phone(
 ) -> Phone:
     if credentials is None or not credentials.credentials:
         raise Unauthorized("Send an access token: Authorization: Bearer <token>.", code="missing_token")
-    user, token = tokens.authenticate(session, credentials.credentials)
-    if token.device_id is None:
+    grant = tokens.grant(session, credentials.credentials)
+    if grant.device_id is None:
         raise Unauthorized("This token is not bound to a device; sign in from the phone.", code="device_token_required")
-    if user.role not in SCANNING_ROLES:
+    if grant.role not in SCANNING_ROLES:
         raise Forbidden("The mobile API is for postmen and post-office staff.", code="forbidden")
-    return Phone(user=user, device_id=token.device_id)
+    return Phone(actor=grant, device_id=grant.device_id, session=session)
 
 
 PhoneDep = Annotated[Phone, Depends(get_phone)]

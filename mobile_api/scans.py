@@ -41,7 +41,7 @@ def post_scans(session: SessionDep, phone: PhoneDep, body: ScanBatchIn) -> Any:
         )
         for e in body.events
     ]
-    results = ingest_scans(session, actor=phone.user, device_id=phone.device_id, events=events,
+    results = ingest_scans(session, actor=phone.actor, device_id=phone.device_id, events=events,
                            sent_at=body.sent_at, now=received_at)
     out = [
         ScanResultOut(client_event_id=r.client_event_id, outcome=r.outcome, duplicate=r.duplicate,

@@ -7,14 +7,16 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
+import sqlalchemy as sa
 from sqlalchemy import delete, or_, update
 from sqlmodel import Session, select
 
 from logistics.config import get_settings
 from logistics.exceptions import Unauthorized
 from logistics.models import ApiToken, User
-from logistics.models.enums import TokenKind
+from logistics.models.enums import Role, TokenKind
 from logistics.models.types import utcnow
 
 
@@ -71,6 +73,47 @@ def authenticate(session: Session, token: str) -> tuple[User, ApiToken]:
     if not user.active:
         raise Unauthorized("This account is disabled.", code="account_disabled")
     return user, row
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Who a live access token speaks for: the columns of the user a request acts on,
+    read with the token itself (``User`` field names, so it stands in for one)."""
+
+    id: int
+    role: Role
+    post_office_id: int | None
+    agency_id: int | None
+    counter_id: int | None
+    province_code: str | None
+    device_id: str | None
+
+
+_GRANT_USER_COLUMNS = ("id", "role", "post_office_id", "agency_id", "counter_id", "province_code")
+
+
+@cache
+def _grant_statement() -> sa.Select:
+    # Core, not the ORM: this runs on every phone request, and loading the token and the
+    # user as entities cost five times the query (2026-11, 530 us against 100 us).
+    token, user = ApiToken.__table__, User.__table__
+    return (
+        sa.select(token.c.device_id, token.c.revoked_at, token.c.expires_at, user.c.active,
+                  *(user.c[c] for c in _GRANT_USER_COLUMNS))
+        .join_from(token, user, user.c.id == token.c.user_id)
+        .where(token.c.token_sha256 == sa.bindparam("digest"), token.c.kind == TokenKind.ACCESS)
+    )
+
+
+def grant(session: Session, token: str) -> Grant:
+    """The grant of a live access token, in one lean query; no cache, so a token revoked
+    or an account disabled is refused on the very next request."""
+    row = session.connection().execute(_grant_statement(), {"digest": digest(token)}).first()
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
+        raise Unauthorized("The token is unknown, expired or revoked; sign in again.", code="invalid_token")
+    if not row.active:
+        raise Unauthorized("This account is disabled.", code="account_disabled")
+    return Grant(**{c: getattr(row, c) for c in _GRANT_USER_COLUMNS}, device_id=row.device_id)
 
 
 def refresh(session: Session, refresh_token: str, *, device_id: str | None = None) -> TokenPair:

@@ -5,8 +5,22 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Protocol
 
-from logistics.models.enums import FailureAction, FailureReason, ItemStatus, ScanCode, ScanOutcome
+from logistics.models.enums import FailureAction, FailureReason, ItemStatus, Role, ScanCode, ScanOutcome
+
+
+class Actor(Protocol):
+    """Who scans: a ``User``, or the lean grant a phone's token gives (``accounts.tokens.Grant``)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def role(self) -> Role: ...
+    @property
+    def post_office_id(self) -> int | None: ...
+    @property
+    def counter_id(self) -> int | None: ...
 
 # Reject codes that depend on the event alone (or on data that does not change with
 # the order of events): final. ``transition_not_allowed`` is different: it is decided

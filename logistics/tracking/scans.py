@@ -30,14 +30,14 @@ from sqlmodel import Session
 
 from logistics import audit, metrics
 from logistics.events import ItemStatusChanged, publish
-from logistics.models import Item, ScanEvent, User
+from logistics.models import Item, ScanEvent
 from logistics.models.enums import HolderKind, ScanOutcome
 from logistics.models.types import utcnow
 from logistics.tracking import fold, proofs, states
 from logistics.tracking.checks import FLAG_CLOCK_SKEW, FLAG_LATE, check_event
 from logistics.tracking.context import BatchContext, existing_events, load_context, lock_items
 from logistics.tracking.custody import holder_after
-from logistics.tracking.inputs import TRANSITION_NOT_ALLOWED, ScanInput, ScanResult
+from logistics.tracking.inputs import TRANSITION_NOT_ALLOWED, Actor, ScanInput, ScanResult
 from logistics.tracking.policy import ScanPolicy
 from logistics.tracking.progress import record_progress
 from logistics.tracking.writes import NewScan, insert_scans, write_items
@@ -51,7 +51,7 @@ PROCESSING_ERROR = "processing_error"  # not recorded: the phone may send the sa
 def ingest_scans(
     session: Session,
     *,
-    actor: User,
+    actor: Actor,
     device_id: str | None,
     events: Sequence[ScanInput],
     sent_at: datetime | None = None,
@@ -147,7 +147,7 @@ def _results(
 
 def _record(
     session: Session,
-    actor: User,
+    actor: Actor,
     device_id: str | None,
     events: list[ScanInput],
     items: dict[str, Item],
@@ -234,7 +234,7 @@ def _fold(session: Session, ctx: BatchContext, to_fold: dict[int, list[ScanEvent
     return changes
 
 
-def _row(event: ScanInput, actor: User, device_id: str | None, item: Item | None, received_at: datetime) -> NewScan:
+def _row(event: ScanInput, actor: Actor, device_id: str | None, item: Item | None, received_at: datetime) -> NewScan:
     return NewScan(
         client_event_id=event.client_event_id, code=event.code, lat=event.lat, lon=event.lon,
         accuracy_m=event.accuracy_m, failure_reason=event.failure_reason, failure_action=event.failure_action,
@@ -259,7 +259,7 @@ def _holder(session: Session, ctx: BatchContext, item: Item, event: ScanInput): 
     )
 
 
-def _audit_rejections(session: Session, actor: User, device_id: str | None, rows) -> None:  # noqa: ANN001
+def _audit_rejections(session: Session, actor: Actor, device_id: str | None, rows) -> None:  # noqa: ANN001
     codes = Counter(r.reject_code for r in rows if r.reject_code and r.reject_code != TRANSITION_NOT_ALLOWED)
     if codes:
         # Codes and counts only: no S10, no position, nothing personal.

@@ -1,23 +1,25 @@
 """Writing a batch of scans in a few statements: the new scan events, the items' folded
 state.
 
-On PostgreSQL a batch's events go in by ``COPY`` (ids drawn from the sequence first)
-and its items are updated by one ``UPDATE ... FROM unnest(...)``: a statement of fixed
-text whatever the batch size, where an ``executemany`` costs SQLAlchemy and psycopg
-work per row and an ``INSERT ... VALUES`` of 100 rows is a long query string psycopg
-parses again on every batch (bench/scan_ingest.py, cProfile, 2026-11). SQLite and
-small batches use plain statements through SQLAlchemy.
+On PostgreSQL a batch's rows travel as one JSON document, unpacked by the server
+(``jsonb_to_recordset``): the events by one ``INSERT ... SELECT ... RETURNING`` and the
+items by one ``UPDATE ... FROM``, statements of fixed text whatever the batch size.
+An ``executemany`` costs SQLAlchemy and psycopg work per row, an ``INSERT ... VALUES``
+of 100 rows is a long query string psycopg parses again on every batch, and arrays or
+``COPY`` rows are dumped value by value in Python; ``json.dumps`` writes the whole
+batch in C (bench/scan_ingest.py, cProfile, 2026-11). SQLite and small batches use
+plain statements through SQLAlchemy Core.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import Enum
-from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -74,54 +76,67 @@ def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _plain(value: Any) -> Any:
-    """A value as the database driver should receive it outside SQLAlchemy's types."""
-    if isinstance(value, Enum):
-        return value.value
+def _json_value(value: Any) -> Any:
+    """``json.dumps``'s fallback for the column values JSON has no type for (enums are
+    ``str`` already; dicts and lists nest as they are)."""
     if isinstance(value, datetime):
         if value.utcoffset() is None:  # as the UTCDateTime columns do
             raise ValueError("naive datetime given to a UTC column; attach a time zone")
-        return value.astimezone(UTC)
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        return value.isoformat()
+    if isinstance(value, (date, uuid.UUID)):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not a column value")
 
 
-def _plain_getter(column: str) -> Callable[[NewScan], Any]:
-    """How to read ``column`` of a row for COPY (the type is known: one test, not four)."""
-    kind = NewScan.__annotations__[column].split(" | ")[0]
-    if kind in {"ScanCode", "FailureReason", "FailureAction", "ScanOutcome", "ItemStatus", "HolderKind", "datetime", "dict", "list[str]"}:
-        return lambda row: _plain(getattr(row, column))
-    return attrgetter(column)
+def _records(rows: Sequence[Any], columns: Sequence[str]) -> str:
+    """``rows`` as a JSON array of objects of ``columns``, for ``jsonb_to_recordset``."""
+    return json.dumps([{c: getattr(r, c) for c in columns} for r in rows], default=_json_value, ensure_ascii=False)
 
 
-_COPY_GETTERS = tuple(_plain_getter(c) for c in SCAN_COLUMNS)
+@functools.cache
+def _pg_insert() -> str:
+    from sqlalchemy.dialects import postgresql
+
+    dialect = postgresql.dialect()
+    table = ScanEvent.__table__
+    types = ", ".join(f"{c} {table.c[c].type.compile(dialect=dialect)}" for c in SCAN_COLUMNS)
+    columns = ", ".join(SCAN_COLUMNS)
+    return (f"INSERT INTO scan_event ({columns}) SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS v({types})"
+            " RETURNING id, client_event_id")
 
 
 def insert_scans(session: Session, rows: Sequence[NewScan]) -> None:
-    """Insert ``rows`` into ``scan_event`` and set their ``id``."""
+    """Insert ``rows`` (distinct client ids) into ``scan_event`` and set their ``id``."""
     if not rows:
         return
     table = ScanEvent.__table__
     if len(rows) > SMALL_BATCH and _is_postgres(session):
-        ids = session.execute(
-            sa.text("SELECT nextval(pg_get_serial_sequence('scan_event', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(rows)},
-        ).scalars().all()
-        for row, row_id in zip(rows, ids, strict=True):
-            row.id = row_id
         driver = session.connection().connection.driver_connection  # the session's transaction
-        with driver.cursor() as cursor, cursor.copy(f"COPY scan_event (id, {', '.join(SCAN_COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row([row.id, *(get(row) for get in _COPY_GETTERS)])
+        with driver.cursor() as cursor:
+            ids = dict((cid, row_id) for row_id, cid in cursor.execute(_pg_insert(), [_records(rows, SCAN_COLUMNS)]))
+        for row in rows:
+            row.id = ids[row.client_event_id]
+        return
+    # Through the connection (Core): the session's ORM layer adds half the cost of a
+    # one-event request's INSERT and has nothing to track here.
+    connection = session.connection()
+    if len(rows) == 1:
+        rows[0].id = connection.execute(_insert_one(), {c: getattr(rows[0], c) for c in SCAN_COLUMNS}).scalar_one()
         return
     statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = session.execute(statement, [{c: getattr(r, c) for c in SCAN_COLUMNS} for r in rows]).scalars().all()
+    ids = connection.execute(statement, [{c: getattr(r, c) for c in SCAN_COLUMNS} for r in rows]).scalars().all()
     for row, row_id in zip(rows, ids, strict=True):
         row.id = row_id
 
 
-# PostgreSQL types of the folded columns, for the arrays of the bulk UPDATE.
+@functools.cache
+def _insert_one() -> sa.Insert:
+    return sa.insert(ScanEvent.__table__).returning(ScanEvent.__table__.c.id)
+
+
+# PostgreSQL types of the folded columns, for the records of the bulk UPDATE.
 _PG_TYPES = {
     "status": "varchar", "status_at": "timestamptz", "holder_kind": "varchar", "holder_ref_id": "integer",
     "updated_at": "timestamptz", "last_scan_at": "timestamptz", "scan_base_status": "varchar",
@@ -129,8 +144,8 @@ _PG_TYPES = {
 }
 _PG_UPDATE = (
     "UPDATE item SET " + ", ".join(f"{c} = v.{c}" for c in FOLDED_COLUMNS)
-    + " FROM unnest(%s::integer[], " + ", ".join(f"%s::{_PG_TYPES[c]}[]" for c in FOLDED_COLUMNS) + ")"
-    + f" AS v(id, {', '.join(FOLDED_COLUMNS)}) WHERE item.id = v.id"
+    + " FROM jsonb_to_recordset(%s::jsonb) AS v(id integer, " + ", ".join(f"{c} {_PG_TYPES[c]}" for c in FOLDED_COLUMNS) + ")"
+    + " WHERE item.id = v.id"
 )
 
 
@@ -147,12 +162,16 @@ def write_items(session: Session, items: Collection[Item]) -> None:
         flag_dirty(item)
     if len(items) > 1 and _is_postgres(session):
         driver = session.connection().connection.driver_connection
-        arrays = [[i.id for i in items], *([_plain(getattr(i, c)) for i in items] for c in FOLDED_COLUMNS)]
         with driver.cursor() as cursor:
-            cursor.execute(_PG_UPDATE, arrays)
+            cursor.execute(_PG_UPDATE, [_records(items, ("id", *FOLDED_COLUMNS))])
         return
+    params = [{"item_id": i.id, **{f"new_{c}": getattr(i, c) for c in FOLDED_COLUMNS}} for i in items]
+    session.connection().execute(_update_items(), params[0] if len(params) == 1 else params)
+
+
+@functools.cache
+def _update_items() -> sa.Update:
     table = Item.__table__
-    statement = sa.update(table).where(table.c.id == sa.bindparam("item_id")).values(
+    return sa.update(table).where(table.c.id == sa.bindparam("item_id")).values(
         {c: sa.bindparam(f"new_{c}", type_=table.c[c].type) for c in FOLDED_COLUMNS}
     )
-    session.execute(statement, [{"item_id": i.id, **{f"new_{c}": getattr(i, c) for c in FOLDED_COLUMNS}} for i in items])

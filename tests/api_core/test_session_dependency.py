@@ -28,3 +28,40 @@ def test_a_failed_commit_is_reported_instead_of_success():
     app.dependency_overrides[get_session] = session_whose_commit_fails
     response = TestClient(app).post("/things")
     assert (response.status_code, response.json()["error"]) == (503, "database_unavailable")
+
+
+def test_the_real_dependency_commits_a_success_and_rolls_back_a_refusal(engine):
+    """The session opened on the event loop commits once the route returns, and a route
+    that raises leaves nothing (a real database, no override)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from logistics.exceptions import Conflict
+
+    table = f"session_dep_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE TABLE {table} (v INTEGER)"))
+    app = FastAPI()
+    app.state.engine = engine
+    install_error_handlers(app)
+
+    @app.post("/ok")
+    def ok(session: SessionDep) -> dict:
+        session.execute(sa.text(f"INSERT INTO {table} (v) VALUES (1)"))
+        return {}
+
+    @app.post("/refused")
+    def refused(session: SessionDep) -> dict:
+        session.execute(sa.text(f"INSERT INTO {table} (v) VALUES (2)"))
+        raise Conflict("refused after writing", code="refused")
+
+    try:
+        with TestClient(app) as client:
+            assert client.post("/ok").status_code == 200
+            assert client.post("/refused").status_code == 409
+        with engine.connect() as connection:
+            assert connection.execute(sa.text(f"SELECT v FROM {table}")).scalars().all() == [1]
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {table}"))

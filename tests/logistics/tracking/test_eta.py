@@ -46,3 +46,28 @@ def test_eta_window_of_an_item_and_none_once_delivered(session):
     ingest_scans(session, actor=sw.postman_user, device_id="p", now=T0 + timedelta(hours=2), events=[
         scan(item, ScanCode.OUT_FOR_DELIVERY, T0), scan(item, ScanCode.DELIVERED, T0 + timedelta(hours=1), at_home=item)])
     assert eta_window(session, item_id=item.id, now=T0) is None
+
+
+def test_one_items_window_is_its_stops_window_on_the_whole_route(session):
+    """The SMS reads only the stops up to the item's own: the same window as the whole
+    route's computation gives, before and after a late stop, for every stop and together."""
+    from logistics.tracking.eta import eta_windows, forget_windows
+
+    sw = build_scan_world(session, n_items=6, proof_signature=False)
+    moments = [T0]
+    done_at = sw.stops[1].planned_arrival + timedelta(minutes=50)
+    for item in sw.items[:2]:  # stops 0 and 1 done, the second late
+        ingest_scans(session, actor=sw.postman_user, device_id="p", now=done_at + timedelta(minutes=1), events=[
+            scan(item, ScanCode.OUT_FOR_DELIVERY, T0), scan(item, ScanCode.DELIVERED, done_at, at_home=item)])
+    moments.append(done_at)
+    for now in moments:
+        forget_windows(session)
+        whole = {e.stop_id: (e.start, e.end) for e in route_etas(session, route_id=sw.route.id, now=now)}
+        stop_of = {item.id: stop.id for item, stop in zip(sw.items, sw.stops)}
+        expected = {item_id: whole[stop_id] for item_id, stop_id in stop_of.items() if stop_id in whole}
+        assert len(expected) >= 4
+        for item in sw.items:
+            forget_windows(session)
+            assert eta_windows(session, [item], now=now).get(item.id) == expected.get(item.id), (now, item.id)
+        forget_windows(session)
+        assert eta_windows(session, sw.items, now=now) == expected
