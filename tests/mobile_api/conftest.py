@@ -4,6 +4,7 @@ session (each request in a savepoint, as in tests/web), and a world with a route
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from fastapi import FastAPI
@@ -12,6 +13,7 @@ from sqlmodel import Session
 
 from api_core.errors import install_error_handlers
 from api_core.request_id import RequestIdMiddleware
+from logistics.workdays import LOCAL_TZ
 from mobile_api.router import router
 from tests.logistics.tracking.scan_world import ScanWorld, build_scan_world
 from tests.web.factories import PASSWORD
@@ -21,6 +23,13 @@ from support.sessions import serve_from
 @pytest.fixture()
 def sw(session: Session) -> ScanWorld:
     return build_scan_world(session, proof_signature=False)
+
+
+@pytest.fixture()
+def sw_today(session: Session) -> ScanWorld:
+    """The same world with its route on today's date in Vietnam: for requests the server
+    checks against its own clock (a delivery code, a proof upload)."""
+    return build_scan_world(session, proof_signature=False, day=datetime.now(LOCAL_TZ).date())
 
 
 @pytest.fixture()

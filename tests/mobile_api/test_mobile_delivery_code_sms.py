@@ -65,9 +65,10 @@ def _scan(s10: str, code: str, at: datetime, **kw: object) -> dict[str, object]:
             "accuracy_m": 8.0, **kw}
 
 
-def test_code_reaches_the_recipient_and_proves_the_delivery(client, sw, session, fake, twilio, nested, caplog):
+def test_code_reaches_the_recipient_and_proves_the_delivery(client, sw_today, session, fake, twilio, nested, caplog):
     """Sent at once in quiet hours and past the phone's status-SMS allowance; the row and
     the logs never hold the code; the code the server received verifies the delivery."""
+    sw = sw_today
     sw.procedure.proof_otp = True
     session.add(sw.procedure)
     session.flush()
@@ -121,8 +122,9 @@ def test_expired_code_is_given_up_not_sent(session, sw, fake, twilio, nested):
     assert (row.status, row.error_code, row.sealed) == (N.FAILED, "otp_expired", None)
 
 
-def test_codes_per_phone_are_limited_and_a_refusal_issues_nothing(client, sw, session, fake, twilio, nested, monkeypatch):
+def test_codes_per_phone_are_limited_and_a_refusal_issues_nothing(client, sw_today, session, fake, twilio, nested, monkeypatch):
     """Over the phone's hourly allowance of codes the request is 409 and no code exists."""
+    sw = sw_today
     monkeypatch.setenv("NOTIFY_MAX_CODES_PER_PHONE_PER_HOUR", "1")
     reset_settings_cache()
     headers = sign_in(client)
@@ -138,7 +140,8 @@ def test_codes_per_phone_are_limited_and_a_refusal_issues_nothing(client, sw, se
     reset_settings_cache()
 
 
-def test_unreachable_phone_is_409_and_issues_nothing(client, sw, session):
+def test_unreachable_phone_is_409_and_issues_nothing(client, sw_today, session):
+    sw = sw_today
     item = sw.items[0]
     person = session.get(Person, item.person_id)
     person.phone_e164 = "+842838221234"  # a landline: no SMS
@@ -157,10 +160,11 @@ def test_sealed_code_opens_only_for_its_row():
         sealed.unseal(token, context=sealed.row_context(2, "delivery_otp", 1))
 
 
-def test_scan_batch_sms_carry_trackings_eta(client, sw, session):
+def test_scan_batch_sms_carry_trackings_eta(client, sw_today, session):
     """A batch of out-for-delivery scans writes one SMS per item when the request's unit
     of work ends, each with the window tracking.eta gives that item (the bulk lookup
     agrees with the one-item function)."""
+    sw = sw_today
     from logistics.models.enums import ItemStatus
     from logistics.notify import messages
     from logistics.tracking import eta

@@ -55,22 +55,30 @@ def test_uploads_check_type_content_and_size(client, sw):
     assert (big.status_code, big.json()["error"]) == (413, "file_too_large")
 
 
-def test_delivery_without_required_signature_is_rejected_then_accepted_with_it(client, sw, session):
+def _ago(minutes: int) -> str:
+    """A device time ``minutes`` before the server's clock (the route is today's)."""
+    from datetime import UTC, datetime, timedelta
+
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+
+
+def test_delivery_without_required_signature_is_rejected_then_accepted_with_it(client, sw_today, session):
     """The procedure needs a signature: a delivery without one is proof_missing; with an uploaded one it applies."""
+    sw = sw_today
     sw.procedure.proof_signature = True
     session.add(sw.procedure)
     session.flush()
     headers = sign_in(client)
     item = sw.items[0]
     home = {"lat": item.destination_lat, "lon": item.destination_lon}
-    client.post("/mobile/v1/scans", headers=headers, json={"events": [_scan(item.s10, "out_for_delivery", "2026-11-20T08:00:00+07:00")]})
+    client.post("/mobile/v1/scans", headers=headers, json={"events": [_scan(item.s10, "out_for_delivery", _ago(3))]})
     bare = client.post("/mobile/v1/scans", headers=headers,
-                       json={"events": [_scan(item.s10, "delivered", "2026-11-20T09:00:00+07:00", **home)]}).json()
+                       json={"events": [_scan(item.s10, "delivered", _ago(2), **home)]}).json()
     assert bare["results"][0]["reject_code"] == "proof_missing"
     ref = client.post("/mobile/v1/proofs", headers=headers, data={"kind": "signature", "s10": item.s10},
                       files={"file": ("sig.png", PNG, "image/png")}).json()["ref"]
     signed = client.post("/mobile/v1/scans", headers=headers, json={"events": [
-        _scan(item.s10, "delivered", "2026-11-20T09:01:00+07:00", proof={"signature_ref": ref}, **home)]}).json()
+        _scan(item.s10, "delivered", _ago(1), proof={"signature_ref": ref}, **home)]}).json()
     assert signed["results"][0]["outcome"] == "applied"
 
 
@@ -91,8 +99,9 @@ def test_id_check_compares_the_last_four_digits(client, sw, session):
     assert right["results"][0]["outcome"] == "applied"
 
 
-def test_otp_is_sent_through_an_event_and_proves_the_delivery(client, sw, session, monkeypatch):
+def test_otp_is_sent_through_an_event_and_proves_the_delivery(client, sw_today, session, monkeypatch):
     """Requesting a code publishes it for the SMS; a delivery carrying it applies, a wrong one is refused."""
+    sw = sw_today
     sent = []
     monkeypatch.setattr(domain_events, "_handlers", {DeliveryOtpRequested: [lambda s, e: sent.append(e)]})
     monkeypatch.setattr(domain_events, "_loaded", True)

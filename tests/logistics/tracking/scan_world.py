@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -25,6 +25,7 @@ from logistics.models.enums import (
     StopAction,
 )
 from logistics.tracking.inputs import ProofInput, ScanInput
+from logistics.workdays import LOCAL_TZ
 from tests.web.factories import World, build_world, s10
 
 DAY = date(2026, 11, 20)
@@ -45,6 +46,8 @@ class ScanWorld:
     stops: list[RouteStop] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     serial: list[int] = field(default_factory=lambda: [20_000_000])
+    day: date = DAY
+    t0: datetime = T0  # 08:00 in Vietnam on ``day``
 
 
 def add_item(session: Session, sw: ScanWorld, *, status: ItemStatus = ItemStatus.ACCEPTED, office=None,
@@ -60,15 +63,15 @@ def add_item(session: Session, sw: ScanWorld, *, status: ItemStatus = ItemStatus
     session.add(person)
     session.flush()
     dossier = Dossier(code=f"000.00.22.H21-261119-{n % 10_000:04d}{n}", procedure_id=(procedure or sw.procedure).id,
-                      agency_id=w.a.agency.id, applicant_id=person.id, received_at=T0 - timedelta(days=3))
+                      agency_id=w.a.agency.id, applicant_id=person.id, received_at=sw.t0 - timedelta(days=3))
     session.add(dossier)
     session.flush()
     item = Item(
         s10=s10(n), leg=LegKind.HOME_DELIVERY, origin_kind=PlaceKind.POST_OFFICE, origin_ref_id=office.id,
         origin_lat=office.lat, origin_lon=office.lon, destination_kind=PlaceKind.HOME, destination_ref_id=None,
         destination_lat=lat, destination_lon=lon, dossier_id=dossier.id, post_office_id=office.id,
-        person_id=person.id, status=status, status_at=T0 - timedelta(days=1), holder_kind=HolderKind.POST_OFFICE,
-        holder_ref_id=office.id, created_at=T0 - timedelta(days=1),
+        person_id=person.id, status=status, status_at=sw.t0 - timedelta(days=1), holder_kind=HolderKind.POST_OFFICE,
+        holder_ref_id=office.id, created_at=sw.t0 - timedelta(days=1),
     )
     session.add(item)
     session.flush()
@@ -80,7 +83,7 @@ def add_stop(session: Session, sw: ScanWorld, item: Item, *, route: Route | None
              planned: datetime | None = None, seq: int | None = None) -> RouteStop:
     route = route or sw.route
     seq = sum(1 for s in sw.stops if s.route_id == route.id) if seq is None else seq
-    planned = planned or T0 + timedelta(minutes=30 * (seq + 1))
+    planned = planned or sw.t0 + timedelta(minutes=30 * (seq + 1))
     stop = RouteStop(route_id=route.id, seq=seq, place_kind=PlaceKind.HOME, lat=item.destination_lat,
                      lon=item.destination_lon, service_s=120, planned_arrival=planned,
                      arrive_from=planned - timedelta(minutes=15), arrive_to=planned + timedelta(minutes=15))
@@ -92,7 +95,14 @@ def add_stop(session: Session, sw: ScanWorld, item: Item, *, route: Route | None
     return stop
 
 
-def build_scan_world(session: Session, *, n_items: int = 3, **procedure_flags: Any) -> ScanWorld:
+def build_scan_world(session: Session, *, n_items: int = 3, day: date | None = None, **procedure_flags: Any) -> ScanWorld:
+    """Two offices' postmen, a route for ``day`` (the fixed ``DAY`` unless given) with ``n_items`` deliveries.
+
+    Tests whose requests are checked against the server's clock (a delivery code, a proof
+    upload: "is this item on your route today?") pass today's date in Vietnam.
+    """
+    day = day or DAY
+    t0 = datetime.combine(day, time(8, 0), tzinfo=LOCAL_TZ).astimezone(UTC)
     world = build_world(session)
     procedure = world.procedure
     for name, value in procedure_flags.items():
@@ -103,10 +113,10 @@ def build_scan_world(session: Session, *, n_items: int = 3, **procedure_flags: A
     other = Postman(user_id=ou.id, post_office_id=world.b.post_office.id)
     session.add_all([postman, other])
     session.flush()
-    route = Route(day=DAY, post_office_id=world.a.post_office.id, postman_id=postman.id, status=RouteStatus.PLANNED)
+    route = Route(day=day, post_office_id=world.a.post_office.id, postman_id=postman.id, status=RouteStatus.PLANNED)
     session.add(route)
     session.flush()
-    sw = ScanWorld(world, procedure, pu, postman, ou, other, route)
+    sw = ScanWorld(world, procedure, pu, postman, ou, other, route, day=day, t0=t0)
     for _ in range(n_items):
         item = add_item(session, sw)
         sw.items.append(item)
@@ -140,7 +150,7 @@ def add_delivery_items(session: Session, sw: ScanWorld, route: Route, n: int) ->
     session.add_all(people)
     session.flush()
     dossiers = [Dossier(code=f"000.00.22.H21-261119-{k}", procedure_id=sw.procedure.id, agency_id=w.a.agency.id,
-                        applicant_id=p.id, received_at=T0 - timedelta(days=3)) for k, p in zip(serials, people)]
+                        applicant_id=p.id, received_at=sw.t0 - timedelta(days=3)) for k, p in zip(serials, people)]
     session.add_all(dossiers)
     session.flush()
     items = [
