@@ -129,6 +129,30 @@ async def offer(port: int, paths: list[str], rate: float, seconds: float, connec
             "max": max(ms), "statuses": statuses, "client_cpu_ms": (time.process_time() - cpu0) * 1000 / max(1, len(ms))}
 
 
+# ------------------------------------------------------------------ wrk (a second measurement)
+
+_WRK_SCRIPT = """
+local paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], {["Accept"] = "text/html"})
+end
+"""
+
+
+def run_wrk(port: int, paths: list[str], seconds: float, connections: int, out: Path) -> dict:
+    """Closed loop (each connection sends its next request when the last is answered):
+    the most the server answers, with wrk's own latency percentiles; not the figure."""
+    script = out / "wrk_paths.lua"
+    script.write_text(_WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    text = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script),
+                           f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    found = dict(re.findall(r"^\s*(50|99)%\s+(\S+)", text, re.MULTILINE))
+    per_s = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {"per_s": float(per_s.group(1)) if per_s else 0.0, "p50": found.get("50", "?"), "p99": found.get("99", "?"),
+            "non_2xx": int(errors.group(1)) if errors else 0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=300)
@@ -139,6 +163,7 @@ def main() -> None:
     # (~7 % of a core at 500/s); one worker (one GIL) falls behind first (2026-11).
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-bench-tracking"))
+    parser.add_argument("--wrk", action="store_true", help="then measure with wrk too (closed loop; apt-get install wrk)")
     args = parser.parse_args()
 
     from support.servers import free_port, fresh_database, postgres_server
@@ -163,6 +188,11 @@ def main() -> None:
             peer = asyncio.run(offer(port, ["/health"], args.rate, args.seconds, args.connections))
             peer_cpu = group_cpu_s(server.pid) - cpu0
             load_after = load_average()
+            wrk_rows = []
+            if args.wrk:
+                for name, paths in (("GET /t/{token} (HTML)", [f"/t/{t}" for t in tokens]), ("GET /health (peer)", ["/health"])):
+                    wrk_rows.append((name, run_wrk(port, paths, args.seconds, args.connections, args.out)))
+                load_after = load_average()
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
@@ -175,6 +205,12 @@ def main() -> None:
         print(f"| {name} | {row['per_s']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['max']:.0f} | "
               f"{cpu * 1000 / max(1, row['requests']):.2f} | {row['client_cpu_ms']:.2f} | {row['statuses']} |")
     print(f"\np99 ratio page/peer: {page['p99'] / max(peer['p99'], 1e-9):.2f}; load average before {load_before}, after {load_after}")
+    if wrk_rows:
+        print(f"\nwrk, closed loop, {args.connections} connections, {args.seconds:.0f} s each:\n")
+        print("| route | requests/s | p50 | p99 | non-2xx |")
+        print("|---|---|---|---|---|")
+        for name, row in wrk_rows:
+            print(f"| {name} | {row['per_s']:.0f} | {row['p50']} | {row['p99']} | {row['non_2xx']} |")
 
 
 if __name__ == "__main__":

@@ -78,13 +78,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 PING_AFTER_IDLE_S = 2.0
 
 
-def _ping_when_idle(engine: Engine, idle_s: float = PING_AFTER_IDLE_S) -> None:
+def _ping_when_idle(engine: Engine) -> None:
     def checked_in(_dbapi_connection, record) -> None:  # noqa: ANN001 - pool event hook
         record.info["checked_in_at"] = time.monotonic()
 
     def checked_out(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001 - pool event hook
-        last = record.info.get("checked_in_at")
-        if last is not None and time.monotonic() - last < idle_s:
+        last = record.info.get("checked_in_at")  # none yet: a new connection, pinged once
+        if last is not None and time.monotonic() - last < PING_AFTER_IDLE_S:
             return
         try:
             engine.dialect.do_ping(dbapi_connection)

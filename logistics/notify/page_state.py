@@ -1,7 +1,7 @@
 """Everything the public tracking page of one link depends on, read in one query.
 
-The page (``public_view.tracking_view``) costs four queries and a template; most
-lookups of a link find nothing changed since the last one. :func:`read_page_state`
+Building the page (``public_view.tracking_view``) takes more queries and a template,
+and most lookups of a link find nothing changed since the last one. :func:`read_page_state`
 answers in one query whether the link is valid (unknown or expired: ``NotFound``
 with the same codes as ``public_view.load_subject``) and returns a ``fingerprint``:
 every stored value the page shows or is computed from — the link, the item's fields,

@@ -96,8 +96,10 @@ Limited = Depends(lookup_allowed)
     dependencies=[Limited],
 )
 def tracking_json(session: SessionDep, token: str, lang: LangQuery = "vi") -> Any:
-    subject = public_view.load_subject(session, token)
-    return public_view.tracking_view(session, subject.item, language=lang, subject=subject)
+    now = utcnow()
+    _reads_only(session)
+    state = page_state.read_page_state(session, token, now=now)
+    return page_state.page_view(session, state, language=lang, now=now)
 
 
 @router.get(
