@@ -96,12 +96,20 @@ def _local(at: datetime) -> str:
     return at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def _timeline(session: Session, item: Any, language: str) -> list[TimelineEntry]:
-    events = session.execute(  # two columns, not the whole events: the page's miss path
+@lru_cache(maxsize=1)
+def _timeline_query():  # noqa: ANN202 - a Select of two columns
+    """Built once: two columns of the item's scans."""
+    return (
         select(ScanEvent.code, ScanEvent.device_time)
-        .where(ScanEvent.item_id == item.id, ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
+        .where(ScanEvent.item_id == bindparam("item_id"),
+               ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
         .order_by(ScanEvent.device_time, ScanEvent.id)
-    ).all()
+    )
+
+
+def _timeline(session: Session, item: Any, language: str) -> list[TimelineEntry]:
+    session.flush()  # as Session.execute would: the Core path below does not autoflush
+    events = session.connection().execute(_timeline_query(), {"item_id": item.id}).all()  # no ORM layer to pay
     entries = []
     for event in events:
         rule = RULES[ScanCode(event.code)]
