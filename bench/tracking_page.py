@@ -1,7 +1,7 @@
 """The citizen's tracking page (GET /t/{token}) on PostgreSQL, served by uvicorn on loopback.
 
-    .venv/bin/python bench/tracking_page.py                       # 500 requests/s for 20 s, 2 workers
-    .venv/bin/python bench/tracking_page.py --rate 800 --seconds 10 --workers 1
+    .venv/bin/python bench/tracking_page.py                       # 500 requests/s for 20 s, 1 worker
+    .venv/bin/python bench/tracking_page.py --rate 800 --seconds 10 --workers 2 --wrk
     .venv/bin/python bench/tracking_page.py --items 3000 --seconds 6   # mostly first views
 
 Seeds ``--items`` delivery items with a scan history and a tracking link each, starts
@@ -159,9 +159,12 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=32)
-    # Two: the machine has two cores and this client costs ~0.13 ms of CPU per request
-    # (~7 % of a core at 500/s); one worker (one GIL) falls behind first (2026-11).
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    # One, as the issue measured: on two cores shared with PostgreSQL and this client
+    # (~0.15 ms of CPU per request), one worker and two both answered 500/s (2026-11, a
+    # busy shared machine: p99 7.5-377 ms with one, 78-165 ms with two, the peer's
+    # varying alike). Two have more headroom (wrk, closed loop: ~1,150 pages/s) but
+    # render each link's page once per worker.
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-bench-tracking"))
     parser.add_argument("--wrk", action="store_true", help="then measure with wrk too (closed loop; apt-get install wrk)")
     args = parser.parse_args()
