@@ -1,7 +1,8 @@
 """The citizen's tracking page (GET /t/{token}) on PostgreSQL, served by uvicorn on loopback.
 
-    .venv/bin/python bench/tracking_page.py                       # 500 requests/s for 20 s
-    .venv/bin/python bench/tracking_page.py --rate 800 --seconds 10 --workers 2
+    .venv/bin/python bench/tracking_page.py                       # 500 requests/s for 20 s, 1 worker
+    .venv/bin/python bench/tracking_page.py --rate 800 --seconds 10 --workers 2 --wrk
+    .venv/bin/python bench/tracking_page.py --items 3000 --seconds 6   # mostly first views
 
 Seeds ``--items`` delivery items with a scan history and a tracking link each, starts
 ``web.app`` under uvicorn (the lookup limiter set high through the settings,
@@ -9,8 +10,12 @@ Seeds ``--items`` delivery items with a scan history and a tracking link each, s
 here), then offers requests open-loop at ``--rate`` per second over ``--connections``
 keep-alive connections: each request has a scheduled time, and its latency counts from
 that time, so a server that falls behind shows in the p99 (no coordinated omission).
-Links are picked at random. The peer, in the same run and the same way: ``GET /health``
-(the app's cheapest route that reads the database). Prints one Markdown table.
+Links are picked at random: with few links most views are repeat views, which the app
+serves from its rendered pages (``web.rendered_pages``; each worker renders each link's
+page once); with many links (``--items`` well above the requests per worker) most are
+first views, rendered. The peer, in the same run and the same way: ``GET /health`` (the
+app's cheapest route that reads the database). Prints one Markdown table, with the CPU
+per request of the server's processes and of this client (it runs on the same cores).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -72,48 +78,79 @@ def start_server(url: str, port: int, workers: int, var_dir: Path) -> subprocess
 # ------------------------------------------------------------------ load
 
 
-async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
-    writer.write(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode())
-    await writer.drain()
+_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
+
+
+def request_bytes(path: str) -> bytes:
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/html\r\n\r\n".encode()
+
+
+async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """One request (built beforehand: the client shares the server's two cores)."""
+    writer.write(request)
     head = await reader.readuntil(b"\r\n\r\n")
-    lines = head.decode("latin-1").split("\r\n")
-    status = int(lines[0].split()[1])
-    length = next(int(v) for k, _, v in (line.partition(":") for line in lines[1:]) if k.lower() == "content-length")
-    await reader.readexactly(length)
-    return status
+    length = _LENGTH.search(head)
+    await reader.readexactly(int(length.group(1)) if length else 0)
+    return int(head[9:12])
 
 
 async def offer(port: int, paths: list[str], rate: float, seconds: float, connections: int) -> dict:
-    """Requests at ``rate``/s for ``seconds``, open loop; latency from each scheduled time."""
-    queue: asyncio.Queue[tuple[float, str] | None] = asyncio.Queue()
+    """Requests at ``rate``/s for ``seconds``, open loop; latency from each scheduled time.
+    ``client_cpu_ms``: this process's CPU per request (it runs on the server's cores)."""
+    requests = [request_bytes(path) for path in paths]
+    queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
 
     async def client() -> None:
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         while (job := await queue.get()) is not None:
-            scheduled, path = job
-            status = await _fetch(reader, writer, path)
+            scheduled, request = job
+            status = await _fetch(reader, writer, request)
             latencies.append(time.perf_counter() - scheduled)
             statuses[status] = statuses.get(status, 0) + 1
         writer.close()
 
     workers = [asyncio.create_task(client()) for _ in range(connections)]
     total = int(rate * seconds)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     for k in range(total):
         scheduled = t0 + k / rate
         delay = scheduled - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait((scheduled, random.choice(paths)))
+        queue.put_nowait((scheduled, random.choice(requests)))
     for _ in workers:
         queue.put_nowait(None)
     await asyncio.gather(*workers)
     elapsed = time.perf_counter() - t0
     ms = [v * 1000 for v in latencies]
     return {"requests": len(ms), "per_s": len(ms) / elapsed, "p50": pct(ms, 0.5), "p99": pct(ms, 0.99),
-            "max": max(ms), "statuses": statuses}
+            "max": max(ms), "statuses": statuses, "client_cpu_ms": (time.process_time() - cpu0) * 1000 / max(1, len(ms))}
+
+
+# ------------------------------------------------------------------ wrk (a second measurement)
+
+_WRK_SCRIPT = """
+local paths = {%s}
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)], {["Accept"] = "text/html"})
+end
+"""
+
+
+def run_wrk(port: int, paths: list[str], seconds: float, connections: int, out: Path) -> dict:
+    """Closed loop (each connection sends its next request when the last is answered):
+    the most the server answers, with wrk's own latency percentiles; not the figure."""
+    script = out / "wrk_paths.lua"
+    script.write_text(_WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    text = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{int(seconds)}s", "--latency", "-s", str(script),
+                           f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True).stdout
+    found = dict(re.findall(r"^\s*(50|99)%\s+(\S+)", text, re.MULTILINE))
+    per_s = re.search(r"Requests/sec:\s+([\d.]+)", text)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {"per_s": float(per_s.group(1)) if per_s else 0.0, "p50": found.get("50", "?"), "p99": found.get("99", "?"),
+            "non_2xx": int(errors.group(1)) if errors else 0}
 
 
 def main() -> None:
@@ -122,8 +159,14 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=32)
+    # One, as the issue measured: on two cores shared with PostgreSQL and this client
+    # (~0.15 ms of CPU per request), one worker and two both answered 500/s (2026-11, a
+    # busy shared machine: p99 7.5-377 ms with one, 78-165 ms with two, the peer's
+    # varying alike). Two have more headroom (wrk, closed loop: ~1,150 pages/s) but
+    # render each link's page once per worker.
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-bench-tracking"))
+    parser.add_argument("--wrk", action="store_true", help="then measure with wrk too (closed loop; apt-get install wrk)")
     args = parser.parse_args()
 
     from support.servers import free_port, fresh_database, postgres_server
@@ -148,18 +191,29 @@ def main() -> None:
             peer = asyncio.run(offer(port, ["/health"], args.rate, args.seconds, args.connections))
             peer_cpu = group_cpu_s(server.pid) - cpu0
             load_after = load_average()
+            wrk_rows = []
+            if args.wrk:
+                for name, paths in (("GET /t/{token} (HTML)", [f"/t/{t}" for t in tokens]), ("GET /health (peer)", ["/health"])):
+                    wrk_rows.append((name, run_wrk(port, paths, args.seconds, args.connections, args.out)))
+                load_after = load_average()
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
 
     print(f"\n### Tracking page, PostgreSQL, uvicorn {args.workers} worker(s), offered {args.rate:.0f}/s for {args.seconds:.0f} s, "
           f"{args.connections} connections, {args.items} links\n")
-    print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | answers |")
-    print("|---|---|---|---|---|---|---|")
+    print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | client CPU ms/request | answers |")
+    print("|---|---|---|---|---|---|---|---|")
     for name, row, cpu in (("GET /t/{token} (HTML)", page, page_cpu), ("GET /health (peer)", peer, peer_cpu)):
         print(f"| {name} | {row['per_s']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['max']:.0f} | "
-              f"{cpu * 1000 / max(1, row['requests']):.2f} | {row['statuses']} |")
+              f"{cpu * 1000 / max(1, row['requests']):.2f} | {row['client_cpu_ms']:.2f} | {row['statuses']} |")
     print(f"\np99 ratio page/peer: {page['p99'] / max(peer['p99'], 1e-9):.2f}; load average before {load_before}, after {load_after}")
+    if wrk_rows:
+        print(f"\nwrk, closed loop, {args.connections} connections, {args.seconds:.0f} s each:\n")
+        print("| route | requests/s | p50 | p99 | non-2xx |")
+        print("|---|---|---|---|---|")
+        for name, row in wrk_rows:
+            print(f"| {name} | {row['per_s']:.0f} | {row['p50']} | {row['p99']} | {row['non_2xx']} |")
 
 
 if __name__ == "__main__":

@@ -6,12 +6,13 @@ task or command commits once; services only flush.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -55,16 +56,43 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
+    engine = create_engine(
         url,
         echo=echo,
         # Statement parameters are citizens' names and phones: never in an error or a log.
         hide_parameters=True,
-        pool_pre_ping=True,  # a restarted PostgreSQL gives fresh connections, not errors
         pool_size=10,
         max_overflow=20,
         connect_args={"connect_timeout": 5},
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection unused for this long is pinged before it is handed out, so that
+# a restarted PostgreSQL gives fresh connections, not errors. A busy API hands its
+# connections out again within milliseconds and so saves a round trip per request
+# (pool_pre_ping pings every time); a connection that died within this time after
+# its last use (the server restarted under load) fails its one request with a 503,
+# and the pool then replaces every connection older than that failure.
+PING_AFTER_IDLE_S = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    def checked_in(_dbapi_connection, record) -> None:  # noqa: ANN001 - pool event hook
+        record.info["checked_in_at"] = time.monotonic()
+
+    def checked_out(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001 - pool event hook
+        last = record.info.get("checked_in_at")  # none yet: a new connection, pinged once
+        if last is not None and time.monotonic() - last < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # any failure: the pool reconnects (up to 3 tries)
+            raise exc.DisconnectionError(f"ping failed ({type(error).__name__})") from error
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
 
 
 @lru_cache(maxsize=4)

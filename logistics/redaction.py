@@ -88,18 +88,29 @@ class Redactor:
         self._secrets = re.compile("|".join(re.escape(s) for s in literal)) if literal else None
 
     def text(self, text: str) -> str:
+        # Each pattern runs only when the text has what any match of it must contain (a
+        # substring test is ~50 times cheaper than the key = value patterns): every log
+        # line goes through here, the access line of every request included.
         if not text:
             return text
         if self._secrets is not None:
             text = self._secrets.sub(MASK, text)
-        text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
-        text = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
-        text = _TRACKING_PATH.sub(lambda m: m.group("head") + MASK, text)
-        text = _SQL_PARAMETERS.sub(f"[parameters: {MASK}]", text)
-        text = _PG_KEY_DETAIL.sub(lambda m: m.group("head") + MASK, text)
+        lowered = text.lower()
+        if "bearer" in lowered or "basic" in lowered or "token" in lowered:
+            text = _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+        if "://" in text:
+            text = _URL_PASSWORD.sub(lambda m: m.group("head") + MASK, text)
+        if "/t/" in text:
+            text = _TRACKING_PATH.sub(lambda m: m.group("head") + MASK, text)
+        if "[parameters: " in text:
+            text = _SQL_PARAMETERS.sub(f"[parameters: {MASK}]", text)
+        if "Key (" in text:
+            text = _PG_KEY_DETAIL.sub(lambda m: m.group("head") + MASK, text)
         text = _PHONE.sub(lambda m: mask_phone_text(m.group(0)), text)
-        text = _QUOTED_PAIR.sub(_mask_pair, text)
-        return _BARE_PAIR.sub(_mask_pair, text)
+        if ":" in text or "=" in text:
+            text = _QUOTED_PAIR.sub(_mask_pair, text)
+            text = _BARE_PAIR.sub(_mask_pair, text)
+        return text
 
     def value(self, value: Any, key: str | None = None) -> Any:
         """A copy of ``value`` (str, number, list, mapping...) safe to log under ``key``."""

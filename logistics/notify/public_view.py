@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
@@ -96,12 +96,20 @@ def _local(at: datetime) -> str:
     return at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def _timeline(session: Session, item: Item, language: str) -> list[TimelineEntry]:
-    events = session.exec(
-        select(ScanEvent)
-        .where(ScanEvent.item_id == item.id, ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
+@lru_cache(maxsize=1)
+def _timeline_query():  # noqa: ANN202 - a Select of two columns
+    """Built once: two columns of the item's scans."""
+    return (
+        select(ScanEvent.code, ScanEvent.device_time)
+        .where(ScanEvent.item_id == bindparam("item_id"),
+               ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
         .order_by(ScanEvent.device_time, ScanEvent.id)
-    ).all()
+    )
+
+
+def _timeline(session: Session, item: Any, language: str) -> list[TimelineEntry]:
+    session.flush()  # as Session.execute would: the Core path below does not autoflush
+    events = session.connection().execute(_timeline_query(), {"item_id": item.id}).all()  # no ORM layer to pay
     entries = []
     for event in events:
         rule = RULES[ScanCode(event.code)]
@@ -110,7 +118,7 @@ def _timeline(session: Session, item: Item, language: str) -> list[TimelineEntry
     return entries
 
 
-def _masked(person: Person | None) -> tuple[str | None, str | None]:
+def _masked(person: Any) -> tuple[str | None, str | None]:
     if person is None:
         return None, None
     try:
@@ -124,10 +132,13 @@ def _masked(person: Person | None) -> tuple[str | None, str | None]:
     return name, phone
 
 
-def _eta(session: Session, item: Item, now: datetime) -> Window | None:
+def eta_for(session: Session, item: Any, now: datetime) -> Window | None:
+    """The window the page shows for ``item`` (an ``Item``, or a row with its ``id``,
+    ``status``, ``window_start`` and ``window_end``): ``service.eta_window``, one rule
+    for the SMS and the page."""
     if item.status in TERMINAL or item.status is S.READY_FOR_PICKUP:
         return None
-    start, end = service.eta_window(session, item)  # one rule for the SMS and the page
+    start, end = service.eta_window(session, item, now=now)
     if start is None or end is None or end < now:  # a past window (a failed attempt) says nothing
         return None
     return Window(start=start, end=end, text=messages.format_window(start, end))
@@ -192,7 +203,8 @@ def _slots(minute: datetime, settings: NotifySettings) -> tuple[SlotChoice, ...]
 def tracking_view(session: Session, item: Item, *, language: str = "vi", now: datetime | None = None,
                   subject: Subject | None = None) -> TrackingView:
     """Everything the public page of ``item`` shows, in ``language`` ("vi" or "en");
-    ``subject`` when :func:`load_subject` already read it."""
+    ``subject`` when :func:`load_subject` (or ``page_state``, with rows in place of the
+    entities) already read it."""
     now = now or utcnow()
     if subject is None:
         latest = reschedule.latest(session, item_id=item.id)
@@ -206,7 +218,7 @@ def tracking_view(session: Session, item: Item, *, language: str = "vi", now: da
     slots = list(_slots(now.replace(second=0, microsecond=0), get_notify_settings())) if can else []
     return TrackingView(
         language=language, s10=item.s10, status=item.status.value, status_label=STATUS_LABELS[language][item.status],
-        done=item.status in TERMINAL, timeline=_timeline(session, item, language), eta=_eta(session, item, now),
+        done=item.status in TERMINAL, timeline=_timeline(session, item, language), eta=eta_for(session, item, now),
         office=office, recipient_name=name, recipient_phone=phone, can_reschedule=can,
         can_hold=reschedule.hold_available(item), slots=slots, choice=subject.choice,
     )

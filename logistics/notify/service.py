@@ -82,9 +82,11 @@ def _office_name(session: Session, item: Item) -> str | None:
     return office.name if office is not None else None
 
 
-def eta_window(session: Session, item: Item) -> tuple[datetime | None, datetime | None]:
-    """The tracking domain's ETA window (from the postman's route), else the booked window."""
-    window = tracking_eta.eta_window(session, item_id=item.id)
+def eta_window(session: Session, item: Item, *, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+    """The tracking domain's ETA window (from the postman's route), else the booked window.
+
+    ``item`` may be a row with the item's ``id``, ``status``, ``window_start`` and ``window_end``."""
+    window = tracking_eta.eta_windows(session, [item], now=now).get(item.id)
     if window is not None:
         return window[0], window[1]
     return item.window_start, item.window_end

@@ -3,6 +3,7 @@ unknown or expired links 404; lookups rate-limited; rescheduling with clear refu
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -13,8 +14,8 @@ from sqlmodel import Session, select
 
 from api_core.errors import install_error_handlers
 from logistics.config import Settings
-from logistics.models import DeliveryReschedule, Dossier, Notification
-from logistics.models.enums import ItemStatus, NotificationTrigger, ScanCode
+from logistics.models import DeliveryReschedule, Dossier, Notification, Person, PostOffice, ScanEvent
+from logistics.models.enums import ItemStatus, NotificationTrigger, ScanCode, ScanOutcome
 from logistics.models.types import utcnow
 from logistics.notify import messages, reschedule
 from logistics.tracking import links
@@ -210,3 +211,64 @@ def test_malformed_reschedule_is_422_and_changes_nothing(client, session, tracke
     assert response.status_code == 422 and response.json()["error"] and response.json()["detail"]
     assert session.exec(select(DeliveryReschedule).where(DeliveryReschedule.item_id == item.id)).all() == []
     assert session.exec(select(Notification).where(Notification.item_id == item.id)).all() == []
+
+
+# ------------------------------------------------------------------ rendered pages
+
+
+def _history_scan(session: Session, item, code: ScanCode, at: datetime) -> None:
+    """A late scan kept as history: it changes the timeline, not the item."""
+    session.add(ScanEvent(client_event_id=uuid.uuid4(), code=code, item_id=item.id, s10=item.s10, device_time=at,
+                          outcome=ScanOutcome.HISTORY, status_after=item.status, proof={}))
+    session.flush()
+
+
+def test_a_second_view_is_the_rendered_page(app, client, tracked):
+    _, token = tracked
+    first = client.get(f"/t/{token}")
+    again = client.get(f"/t/{token}")
+    assert again.status_code == 200 and again.text == first.text
+    assert (app.state.tracking_pages.misses, app.state.tracking_pages.hits) == (1, 1)
+    assert client.get(f"/t/{token}?lang=en").text != first.text  # one page per language
+
+
+def test_a_scan_after_a_view_shows_on_the_next_view(client, session, tracked):
+    item, token = tracked
+    assert 'data-status="delivery_failed"' in client.get(f"/t/{token}").text
+    add_scan(session, item, ScanCode.OUT_FOR_DELIVERY, at=AT + timedelta(hours=3), status_after=ItemStatus.OUT_FOR_DELIVERY)
+    html = client.get(f"/t/{token}").text
+    assert 'data-status="out_for_delivery"' in html and html.count("<li data-code=") == 4
+    _history_scan(session, item, ScanCode.ARRIVED_AT_DELIVERY_OFFICE, AT - timedelta(hours=1))
+    assert client.get(f"/t/{token}").text.count("<li data-code=") == 5
+
+
+def test_a_reschedule_shows_on_the_next_view(client, tracked):
+    _, token = tracked
+    held = tracking_page.TEXT["vi"]["held"]
+    assert held not in client.get(f"/t/{token}").text
+    assert client.post(f"/t/{token}/reschedule", json={"choice": "hold_at_post_office"}).status_code == 200
+    assert held in client.get(f"/t/{token}").text
+
+
+def test_a_changed_office_or_recipient_shows_on_the_next_view(client, session, tracked):
+    item, token = tracked
+    assert 'href="tel:02563822111"' in client.get(f"/t/{token}").text
+    office = session.get(PostOffice, item.post_office_id)
+    office.phone = "0256 3999 000"
+    person = session.get(Person, item.person_id)
+    person.phone_e164 = "+84912345999"
+    session.add_all([office, person])
+    session.flush()
+    html = client.get(f"/t/{token}").text
+    assert 'href="tel:02563999000"' in html and "+84 *** *** 999" in html and "+84912345999" not in html
+
+
+def test_an_expired_link_is_404_after_its_page_was_rendered(client, session, tracked):
+    item, token = tracked
+    assert client.get(f"/t/{token}").status_code == 200
+    item.status, item.status_at = ItemStatus.DELIVERED, utcnow() - timedelta(days=400)
+    session.add(item)
+    session.flush()
+    page = client.get(f"/t/{token}")
+    assert page.status_code == 404 and 'id="not-found"' in page.text
+    assert client.get(f"/t/{token}.json").json()["error"] == "tracking_link_expired"

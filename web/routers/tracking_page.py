@@ -7,6 +7,11 @@ page shows nothing of the dossier and only masked personal data
 (``notify.public_view``). Every request spends one lookup of the client's rate-limit
 bucket (``tracking.links.LookupLimiter``; the client is ``request.client.host``, which
 is the real address only when uvicorn runs with ``--proxy-headers`` behind the proxy).
+
+The HTML page is rendered once per state (``notify.page_state``: one query says
+whether the link is valid and everything the page depends on) and kept in
+``app.state.tracking_pages`` (``web.rendered_pages``); a scan, a reschedule or a new
+ETA window is a new state, so the next view shows it.
 """
 
 from __future__ import annotations
@@ -16,20 +21,24 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from api_core.deps import SessionDep
 from api_core.errors import error_responses
 from logistics.exceptions import NotFound
-from logistics.notify import public_view, reschedule
+from logistics.models.types import utcnow
+from logistics.notify import page_state, public_view, reschedule
 from logistics.notify.public_view import TrackingView
 from logistics.tracking import links as tracking_links
+from web.rendered_pages import RenderedPages
 
 router = APIRouter(tags=["tracking"])
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+templates.env.auto_reload = False  # compiled once: no stat() of the template files per page
 
 Language = Literal["vi", "en"]
 LangQuery = Annotated[Language, Query(description="page language: vi (default) or en")]
@@ -60,8 +69,10 @@ class RescheduleIn(BaseModel):
     slot: str | None = Field(default=None, max_length=11, examples=["14:00-16:00"])
 
 
-def lookup_allowed(request: Request) -> None:
-    """Spend one lookup of the client's bucket; 429 with Retry-After when it is empty."""
+async def lookup_allowed(request: Request) -> None:
+    """Spend one lookup of the client's bucket; 429 with Retry-After when it is empty.
+
+    ``async``: a few microseconds under a lock, not worth a hop to the thread pool."""
     limiter = getattr(request.app.state, "tracking_limiter", None)
     if limiter is None:
         settings = tracking_links.get_link_settings()
@@ -85,8 +96,10 @@ Limited = Depends(lookup_allowed)
     dependencies=[Limited],
 )
 def tracking_json(session: SessionDep, token: str, lang: LangQuery = "vi") -> Any:
-    subject = public_view.load_subject(session, token)
-    return public_view.tracking_view(session, subject.item, language=lang, subject=subject)
+    now = utcnow()
+    _reads_only(session)
+    state = page_state.read_page_state(session, token, now=now)
+    return page_state.page_view(session, state, language=lang, now=now)
 
 
 @router.get(
@@ -97,18 +110,43 @@ def tracking_json(session: SessionDep, token: str, lang: LangQuery = "vi") -> An
     dependencies=[Limited],
 )
 def tracking_page(request: Request, session: SessionDep, token: str, lang: LangQuery = "vi") -> Any:
+    now = utcnow()
+    _reads_only(session)
     try:
-        subject = public_view.load_subject(session, token)
+        state = page_state.read_page_state(session, token, now=now)
     except NotFound:
         return templates.TemplateResponse(request, "tracking/not_found.html",
                                           {"lang": lang, "t": TEXT[lang]}, status_code=404)
-    view = public_view.tracking_view(session, subject.item, language=lang, subject=subject)
+    key = (token, lang, state.key)
+    pages = _rendered_pages(request.app)
+    body = pages.get(key)
+    if body is None:
+        body = _render_page(page_state.page_view(session, state, language=lang, now=now), token, lang)
+        pages.put(key, body)
+    return HTMLResponse(body)
+
+
+def _reads_only(session: Session) -> None:
+    """Read without a transaction: the page's one query needs no BEGIN and COMMIT round
+    trips. (A session already in a transaction — a caller's, a test's — reads in it.)"""
+    if not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _rendered_pages(app: FastAPI) -> RenderedPages:
+    pages = getattr(app.state, "tracking_pages", None)
+    if pages is None:
+        pages = app.state.tracking_pages = RenderedPages()
+    return pages
+
+
+def _render_page(view: TrackingView, token: str, lang: Language) -> bytes:
     days: dict[str, list[dict[str, str]]] = {}
     for slot in view.slots:
         days.setdefault(slot.date, []).append(asdict(slot))
     context = {"lang": lang, "t": TEXT[lang], "view": view, "days": days, "token": token,
                "other_lang": "en" if lang == "vi" else "vi"}
-    return templates.TemplateResponse(request, "tracking/page.html", context)
+    return templates.get_template("tracking/page.html").render(context).encode()
 
 
 @router.post(
