@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from functools import cache
 from importlib import metadata
 
 from kombu import Connection
@@ -22,7 +23,9 @@ log = logging.getLogger(__name__)
 BROKER_TIMEOUT_S = 2
 
 
+@cache
 def version() -> str:
+    """The installed package's version, read once per process (it cannot change under it)."""
     try:
         return metadata.version("bcci-logistics")
     except metadata.PackageNotFoundError:  # running from a source tree

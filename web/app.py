@@ -88,6 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
         redoc_url=None,
         lifespan=lifespan,
+        # No OpenTelemetry here (metrics are the Prometheus middleware's): without this,
+        # every request asks OpenTelemetry's globals whether a provider was configured.
+        telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -163,6 +163,22 @@ def test_bad_reschedule_is_422_and_changes_nothing(client, session, tracked, day
     assert session.exec(select(Notification).where(Notification.item_id == item.id)).all() == []
 
 
+def test_refusals_of_the_form_are_shown_in_vietnamese(client, tracked):
+    """The page carries a Vietnamese sentence for each refusal the reschedule form can meet
+    (the API's detail is English); the English page keeps the API's sentence."""
+    import html
+    import json
+    import re
+
+    _, token = tracked
+    page = client.get(f"/t/{token}").text
+    refusals = json.loads(html.unescape(re.search(r"const refusals = (\{.*?\});", page).group(1)))
+    for code in ("reschedule_date_past", "reschedule_not_working_day", "reschedule_limit", "unknown_delivery_slot"):
+        assert refusals[code] == tracking_page.error_text.VI[code]
+    assert refusals["reschedule_date_past"].startswith("Ngày đã chọn đã qua")
+    assert "const refusals = {};" in client.get(f"/t/{token}?lang=en").text
+
+
 def test_reschedule_with_unknown_token_is_404(client):
     response = client.post(f"/t/{'C' * 22}/reschedule", json={"choice": "hold_at_post_office"})
     assert response.status_code == 404 and response.json()["error"] == "tracking_link_not_found"

@@ -34,6 +34,7 @@ from logistics.models.types import utcnow
 from logistics.notify import page_state, public_view, reschedule
 from logistics.notify.public_view import TrackingView
 from logistics.tracking import links as tracking_links
+from web import error_text
 from web.rendered_pages import RenderedPages
 
 router = APIRouter(tags=["tracking"])
@@ -60,6 +61,14 @@ TEXT: dict[str, dict[str, str]] = {
         "not_found": "This tracking link is not valid or has expired.", "held": "You chose to collect it at the post office.",
         "call": "Call", "error": "Could not do this",
     },
+}
+
+
+# The reschedule form's refusals in the page's language, shown by code (the API's detail is English).
+REFUSALS: dict[str, dict[str, str]] = {
+    "vi": error_text.page_messages(tuple(code for code in error_text.VI if code.startswith(("reschedule_", "tracking_link_")))
+                                   + ("unknown_delivery_slot", "invalid_reschedule_choice", "too_many_requests")),
+    "en": {},
 }
 
 
@@ -144,7 +153,7 @@ def _render_page(view: TrackingView, token: str, lang: Language) -> bytes:
     days: dict[str, list[dict[str, str]]] = {}
     for slot in view.slots:
         days.setdefault(slot.date, []).append(asdict(slot))
-    context = {"lang": lang, "t": TEXT[lang], "view": view, "days": days, "token": token,
+    context = {"lang": lang, "t": TEXT[lang], "refusals": REFUSALS[lang], "view": view, "days": days, "token": token,
                "other_lang": "en" if lang == "vi" else "vi"}
     return templates.get_template("tracking/page.html").render(context).encode()
 
