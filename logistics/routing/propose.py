@@ -3,11 +3,10 @@
 OR-Tools stays the constraint engine: the proposal is only a start for
 ``ReadAssignmentFromRoutes``, which rejects it if it breaks any constraint
 of the full model, and the guided local search continues from it. PyVRP
-sees a relaxation of the problem: a stop with several windows gets the hull
-of its windows, the break is modelled as a shorter shift, and then the
-proposed routes are repaired against the real windows before OR-Tools
-reads them. Problems with per-stop vehicle restrictions (skills, pins,
-items already on board) are not proposed for: PyVRP has no such constraint.
+proposes only for problems it models exactly (``supported``): one window per
+stop, no breaks, every vehicle allowed at every stop. Problems with several
+windows a stop, lunch breaks or per-stop vehicle restrictions (skills, pins,
+items already on board) are planned by OR-Tools alone.
 
 PyVRP is optional: without it (or for such problems) ``propose`` returns None.
 """
@@ -20,8 +19,17 @@ from logistics.routing.plan import Action
 
 
 def supported(nodes: Nodes) -> bool:
+    """Whether PyVRP's model is the problem's own: every vehicle may serve every stop, each
+    stop has one window, and no vehicle takes a break.
+
+    A relaxation's proposal (hull windows, the break as a shorter shift) was measured
+    rejected by the full model on a generated 300-item postal day, after the proposer had
+    used its share of the time: the plan then served nothing. So PyVRP proposes only where
+    its routes are feasible as they come, and OR-Tools alone plans the rest.
+    """
     all_vehicles = tuple(range(len(nodes.problem.vehicles)))
-    return bool(nodes.nodes) and all(n.vehicles == all_vehicles for n in nodes.nodes)
+    return (bool(nodes.nodes) and all(n.vehicles == all_vehicles and len(n.windows) == 1 for n in nodes.nodes)
+            and all(v.break_ is None for v in nodes.problem.vehicles))
 
 
 def propose(nodes: Nodes, time_limit_s: float, seed: int = 0) -> list[list[int]] | None:

@@ -71,3 +71,23 @@ def test_example_day_is_feasible():
     errors, metrics = score_day_plan(day, out)
     assert errors == []
     assert metrics["mandatory_served"] == metrics["mandatory"]
+
+
+def test_pyvrp_proposes_only_where_its_model_is_the_problem():
+    """A postal day (lunch breaks, an agency's two windows) is not handed to PyVRP: its relaxed
+    proposal used to be rejected after spending the proposer's time, leaving a plan that served
+    nothing. With the proposer asked for, the day is still planned whole; a plain VRPTW is proposed for."""
+    pytest.importorskip("pyvrp")
+    from logistics.routing.nodes import build_nodes
+    from logistics.routing.propose import supported
+    from logistics.routing.solver import SearchOptions
+    from logistics.routing.vrplib import instance_to_problem, read_instance
+    from support.shared_data import SOLOMON
+
+    day = tiny_day()
+    problem = day_to_problem(day)
+    assert not supported(build_nodes(problem))
+    out = plan_to_day(solve(problem, time_limit_s=2, options=SearchOptions(proposer="pyvrp")), problem)
+    errors, metrics = score_day_plan(day, out)
+    assert errors == [] and metrics["served"] == metrics["items"]
+    assert supported(build_nodes(instance_to_problem(read_instance(SOLOMON / "C101.vrp"))))
