@@ -63,7 +63,7 @@ def _state_query() -> sa.Select:
     newest_scan = select(sa.func.max(ScanEvent.id)).where(ScanEvent.item_id == Item.id)
     # Named as the attributes ``tracking_links.expires_at``, ``service.recipient_id`` and
     # ``public_view.eta_for`` read of an item (and its dossier).
-    return (
+    return public_view.subject_joins(
         select(
             TrackingToken.created_at, TrackingToken.expires_at.label("link_expires_at"),
             Item.id, Item.s10, Item.status, Item.status_at, Item.updated_at, Item.leg, Item.origin_kind,
@@ -77,14 +77,8 @@ def _state_query() -> sa.Select:
             applicant.full_name.label("applicant_name"), applicant.phone_e164.label("applicant_phone"),
             latest_choice.label("choice"), latest_reschedule.scalar_subquery().label("reschedule_version"),
             scan_count.scalar_subquery().label("scan_count"), newest_scan.scalar_subquery().label("scan_version"),
-        )
-        .join(Item, Item.id == TrackingToken.item_id)
-        .outerjoin(PostOffice, PostOffice.id == Item.post_office_id)
-        .outerjoin(Dossier, Dossier.id == Item.dossier_id)
-        .outerjoin(home, home.id == Item.person_id)
-        .outerjoin(recipient, recipient.id == Dossier.recipient_id)
-        .outerjoin(applicant, applicant.id == Dossier.applicant_id)
-        .where(TrackingToken.token_sha256 == bindparam("token_sha256"))
+        ),
+        home, recipient, applicant,
     )
 
 

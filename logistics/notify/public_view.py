@@ -163,9 +163,15 @@ def _subject_query():  # noqa: ANN202 - a Select of eight entities
         .order_by(DeliveryReschedule.created_at.desc(), DeliveryReschedule.id.desc())  # type: ignore[union-attr]
         .limit(1).scalar_subquery()
     )
+    return subject_joins(select(TrackingToken, Item, PostOffice, Dossier, home, recipient, applicant, choice),
+                         home, recipient, applicant)
+
+
+def subject_joins(query, home, recipient, applicant):  # noqa: ANN001, ANN201 - a Select and Person aliases
+    """``query`` from a tracking link (bound as ``token_sha256``) to its item, office, dossier
+    and the three people the page may name: the joins both the page and its state read through."""
     return (
-        select(TrackingToken, Item, PostOffice, Dossier, home, recipient, applicant, choice)
-        .join(Item, Item.id == TrackingToken.item_id)
+        query.join(Item, Item.id == TrackingToken.item_id)
         .outerjoin(PostOffice, PostOffice.id == Item.post_office_id)
         .outerjoin(Dossier, Dossier.id == Item.dossier_id)
         .outerjoin(home, home.id == Item.person_id)
