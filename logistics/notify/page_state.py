@@ -24,7 +24,6 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
