@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import delete, or_, update
@@ -55,9 +56,17 @@ def issue_pair(session: Session, *, user: User, device_id: str | None = None) ->
 
 def _live(session: Session, token: str, kind: TokenKind) -> ApiToken:
     row = session.exec(select(ApiToken).where(ApiToken.token_sha256 == digest(token), ApiToken.kind == kind)).first()
+    _require_live(row)
+    return row
+
+
+def _require_live(row: Any, *, active: bool = True) -> None:
+    """Refuse a token row (an ``ApiToken`` or a row of its columns) that is missing,
+    revoked or expired, or whose user is not ``active``."""
     if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
         raise Unauthorized("The token is unknown, expired or revoked; sign in again.", code="invalid_token")
-    return row
+    if not active:
+        raise Unauthorized("This account is disabled.", code="account_disabled")
 
 
 def authenticate(session: Session, token: str) -> tuple[User, ApiToken]:
@@ -68,10 +77,7 @@ def authenticate(session: Session, token: str) -> tuple[User, ApiToken]:
         .where(ApiToken.token_sha256 == digest(token), ApiToken.kind == TokenKind.ACCESS)
     ).first()
     row, user = found if found is not None else (None, None)
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        raise Unauthorized("The token is unknown, expired or revoked; sign in again.", code="invalid_token")
-    if not user.active:
-        raise Unauthorized("This account is disabled.", code="account_disabled")
+    _require_live(row, active=user is None or user.active)
     return user, row
 
 
@@ -109,10 +115,7 @@ def grant(session: Session, token: str) -> Grant:
     """The grant of a live access token, in one lean query; no cache, so a token revoked
     or an account disabled is refused on the very next request."""
     row = session.connection().execute(_grant_statement(), {"digest": digest(token)}).first()
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow():
-        raise Unauthorized("The token is unknown, expired or revoked; sign in again.", code="invalid_token")
-    if not row.active:
-        raise Unauthorized("This account is disabled.", code="account_disabled")
+    _require_live(row, active=row is None or row.active)
     return Grant(**{c: getattr(row, c) for c in _GRANT_USER_COLUMNS}, device_id=row.device_id)
 
 
