@@ -66,8 +66,11 @@ TEXT: dict[str, dict[str, str]] = {
 
 # The reschedule form's refusals in the page's language, shown by code (the API's detail is English).
 REFUSALS: dict[str, dict[str, str]] = {
-    "vi": error_text.page_messages(tuple(code for code in error_text.VI if code.startswith(("reschedule_", "tracking_link_")))
-                                   + ("unknown_delivery_slot", "invalid_reschedule_choice", "too_many_requests")),
+    "vi": error_text.page_messages((
+        "reschedule_window_missing", "reschedule_date_past", "reschedule_date_too_soon", "reschedule_not_working_day",
+        "reschedule_date_too_far", "unknown_delivery_slot", "invalid_reschedule_choice", "reschedule_not_allowed",
+        "reschedule_limit", "tracking_link_not_found", "tracking_link_expired", "too_many_requests",
+    )),
     "en": {},
 }
 
