@@ -31,11 +31,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time as _time
-from dataclasses import dataclass
 from typing import Callable
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-from ortools.util import optional_boolean_pb2
 
 from logistics.routing.construction import has_holes, hull_nodes, pick_windows, repair
 from logistics.routing.extract import extract_plan, plan_to_routes, route_sequences
@@ -48,6 +45,7 @@ from logistics.routing.propose import propose
 from logistics.routing.propose_vroom import propose_vroom
 from logistics.routing.solver_clusters import sector_routes
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
+from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
 # R110), 10 s each, 2 busy cores, bench/routing_tune.py, 2026-11-21: PARALLEL_CHEAPEST_INSERTION
@@ -70,73 +68,6 @@ SECTOR_SHARE = 0.3
 WAITING_STOPS = 100  # the last phase gets at least WAITING_STOPS / stops of the time (at most 0.6)
 FINISH_SHARE = 0.07  # kept after the search: it overruns its limit by a move, then the plan is read out
 log = logging.getLogger(__name__)
-FSS = routing_enums_pb2.FirstSolutionStrategy
-LSM = routing_enums_pb2.LocalSearchMetaheuristic
-
-
-@dataclass(frozen=True)
-class SearchOptions:
-    """Search knobs, measured in ``bench/routing_tune.py`` (Solomon, 10 s, 2 cores)."""
-
-    # PATH_CHEAPEST_ARC first: the one construction that stays fast and complete on postal
-    # days (300 stops with pairs, breaks, two-window agencies: 0.3 s, all served; parallel
-    # cheapest insertion 8.4 s, savings and local cheapest insertion left stops out).
-    first_solution: str = "PATH_CHEAPEST_ARC"
-    # Further constructions tried within CONSTRUCTION_SHARE of the limit; the search starts
-    # from the cheapest.
-    also_try: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
-    # Guided local search from the ``portfolio`` cheapest starts, the time split evenly.
-    portfolio: int = 1
-    # "pyvrp": PyVRP's genetic search proposes a start on a relaxation (``propose.py``);
-    # "vroom": VROOM proposes one on the full model (``propose_vroom.py``). The proposer gets
-    # ``proposer_share`` of the time; OR-Tools checks the start against the full model and finishes.
-    proposer: str | None = None
-    proposer_share: float = 0.8
-    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
-    gls_lambda: float = 0.2
-    use_full_propagation: bool = False
-    neighbors_ratio: float = 1.0
-    min_neighbors: int = 1
-    lns: bool = False
-    # The share of the time for the last phase when waiting is priced (``_price_waiting``);
-    # 0 searches the full objective throughout, as before (slow with breaks).
-    waiting_share: float = 0.15
-    log_search: bool = False
-    # Full pair relocation tries every pickup and delivery position in every route; at 300
-    # items it found every improvement of the first 17 s of a 20 s search, one by one, while
-    # single-stop relocation waited behind it (light pair relocation stays on). Off: 139.8k
-    # against 148.1k travel seconds on the generated 300-item Hà Nội day (2026-11-21).
-    operators_off: tuple[str, ...] = ("use_relocate_pair",)
-    # Insertion seeds routes with the stops farthest from the start (a share of the vehicles):
-    # starts 2-9 % cheaper on the five postal days of bench/day_peers.py (2026-11-21).
-    farthest_seeds_ratio: float = 0.3
-    # Past HULL_MAX_NODES: each sector's routes searched on the sector's model (``solver_clusters``).
-    sector_search: bool = True
-
-
-def _search_parameters(options: SearchOptions, time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(FSS, options.first_solution)
-    params.local_search_metaheuristic = getattr(LSM, options.metaheuristic)
-    params.guided_local_search_lambda_coefficient = options.gls_lambda
-    params.use_full_propagation = options.use_full_propagation
-    params.ls_operator_neighbors_ratio = options.neighbors_ratio
-    params.ls_operator_min_neighbors = options.min_neighbors
-    if not options.lns:
-        ops = params.local_search_operators
-        for name in ("use_global_cheapest_insertion_path_lns", "use_local_cheapest_insertion_path_lns",
-                     "use_relocate_path_global_cheapest_insertion_insert_unperformed",
-                     "use_global_cheapest_insertion_visit_types_lns",
-                     "use_local_cheapest_insertion_visit_types_lns"):
-            setattr(ops, name, optional_boolean_pb2.BOOL_FALSE)
-    for name in options.operators_off:
-        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
-    params.global_cheapest_insertion_first_solution_parameters.farthest_seeds_ratio = options.farthest_seeds_ratio
-    params.log_search = options.log_search
-    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
-    return params
-
-
 def solve(
     problem: Problem,
     *,
@@ -199,7 +130,7 @@ def solve(
         elif has_holes(nodes):
             # Too large for the hull model whole: the hull sector by sector picks the windows.
             times: dict[int, int] = {}
-            if sector_routes(hull_nodes(nodes), lambda budget: _search_parameters(
+            if sector_routes(hull_nodes(nodes), lambda budget: search_parameters(
                     dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
                     HULL_SHARE * time_limit_s, _time.monotonic, times=times) and len(times) >= len(served_at):
                 served_at, nearest = times, None  # the nearest-stop routes were timed in other windows
@@ -226,7 +157,7 @@ def solve(
     def remaining() -> float:
         return max(0.05, time_limit_s - (_time.monotonic() - t0))
 
-    params = _search_parameters(options, remaining())
+    params = search_parameters(options, remaining())
     routing.CloseModelWithParameters(params)
     starts = []
     if initial_routes is not None:
@@ -239,10 +170,10 @@ def solve(
         if start is not None:
             starts.append(start)
     if (nearest is not None or sectors_only) and len(nodes.nodes) > HULL_MAX_NODES:
-        routes = sector_routes(nodes, lambda budget: _search_parameters(
+        routes = sector_routes(nodes, lambda budget: search_parameters(
             dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
             SECTOR_SHARE * time_limit_s, _time.monotonic,
-            (lambda m, budget: _gls_parameters(m, options, budget)) if options.sector_search else None)
+            (lambda m, budget: gls_parameters(m, options, budget)) if options.sector_search else None)
         start = _read_routes(model, routes) if routes is not None else None
         log.info("sector start: %s", start.ObjectiveValue() if start is not None else "rejected")
         if start is not None:
@@ -272,7 +203,7 @@ def solve(
     for k, start in enumerate(runs):
         last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
         share = max(0.05, remaining() - last) / (len(runs) - k)
-        found = routing.SolveFromAssignmentWithParameters(start, _gls_parameters(model, options, share))
+        found = routing.SolveFromAssignmentWithParameters(start, gls_parameters(model, options, share))
         log.info("search from %s for %.1f s: %s (status %s)", start.ObjectiveValue(), share,
                  found.ObjectiveValue() if found is not None else None, routing.status())
         if found is not None and (solution is None or found.ObjectiveValue() < solution.ObjectiveValue()):
@@ -285,7 +216,7 @@ def solve(
     if solution is None and starts:
         solution = starts[0]  # out of time after the starts: the cheapest start is still a plan
     if solution is None:
-        solution = routing.SolveWithParameters(_search_parameters(options, remaining()))
+        solution = routing.SolveWithParameters(search_parameters(options, remaining()))
     start_objective = runs[0].ObjectiveValue() if runs else None
     if two_phases and solution is not None:
         model, solution, start_cost = _price_waiting(model, solution, runs[0] if runs else None, order_pins,
@@ -311,7 +242,7 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     """
     t0 = _time.monotonic()
     full = build_model(model.nodes, order_pins)
-    full.routing.CloseModelWithParameters(_search_parameters(options, max(0.05, budget_s)))
+    full.routing.CloseModelWithParameters(search_parameters(options, max(0.05, budget_s)))
     start = _read_routes(full, route_sequences(model, solution))
     if start is None:
         log.info("waiting phase: routes rejected")
@@ -320,7 +251,7 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     if first_full is not None and first_full.ObjectiveValue() < start.ObjectiveValue():
         start = first_full  # less travel, more waiting: the search's start is the better plan
     budget_s = max(0.05, budget_s - (_time.monotonic() - t0))
-    found = full.routing.SolveFromAssignmentWithParameters(start, _gls_parameters(full, options, budget_s))
+    found = full.routing.SolveFromAssignmentWithParameters(start, gls_parameters(full, options, budget_s))
     log.info("waiting phase from %s for %.1f s: %s", start.ObjectiveValue(), budget_s,
              found.ObjectiveValue() if found is not None else None)
     best = full.routing.solver().Assignment(found) if found is not None else start
@@ -333,7 +264,7 @@ def _hull_solution(nodes, options: SearchOptions, budget_s: float):
     Returns its routes and each served stop's start time, or None when it found none.
     """
     hull = build_model(hull_nodes(nodes))
-    params = _search_parameters(dataclasses.replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"),
+    params = search_parameters(dataclasses.replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"),
                                 max(0.05, budget_s))
     hull.routing.CloseModelWithParameters(params)
     params.solution_limit = 1
@@ -342,22 +273,6 @@ def _hull_solution(nodes, options: SearchOptions, budget_s: float):
         return None
     routes = route_sequences(hull, solution)
     return routes, {n: solution.Min(hull.time.CumulVar(hull.manager.NodeToIndex(n))) for seq in routes for n in seq}
-
-
-def _gls_parameters(model, options: SearchOptions, time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
-    """The local search's parameters; with breaks, room for OR-Tools to place them in each solution.
-
-    Every solution of the search, the start included, is completed by OR-Tools'
-    finaliser, which places the breaks, within ``lns_time_limit`` (0.1 s by
-    default). On a 1,000-item day (1,347 stops, 40 postmen with a lunch break) placing
-    the breaks of the start took 4.8 s on 2 busy cores, so the search failed at
-    once (ROUTING_FAIL) and the plan was the construction's; with the limit at a
-    quarter of the search it improved in every run. Without breaks the default stays.
-    """
-    params = _search_parameters(options, time_limit_s)
-    if model.breaks:
-        params.lns_time_limit.FromMilliseconds(int(1000 * min(10.0, max(0.1, time_limit_s / 4))))
-    return params
 
 
 def _read_routes(model, routes: list[list[int]]):
@@ -393,7 +308,7 @@ def _constructions(model, nodes, options: SearchOptions, remaining: Callable[[],
         budget = remaining() if k == 0 and not bounded else remaining() - reserve_s
         if budget <= 0.05 or (k > 0 and not options.also_try):
             break
-        construct = _search_parameters(dataclasses.replace(options, first_solution=strategy), budget)
+        construct = search_parameters(dataclasses.replace(options, first_solution=strategy), budget)
         construct.solution_limit = 1
         start = routing.SolveWithParameters(construct)
         log.info("construction %s: %s", strategy, start.ObjectiveValue() if start is not None else None)

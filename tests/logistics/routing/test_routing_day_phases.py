@@ -11,7 +11,7 @@ import pytest
 from day_samples import spread_day
 from postal_day_checker import score_day_plan
 
-from logistics.routing import solver, solver_clusters
+from logistics.routing import solver_clusters, solver_params
 from logistics.routing.construction import has_holes, pick_windows
 from logistics.routing.nearest import nearest_routes
 from logistics.routing.nodes import build_nodes
@@ -63,7 +63,7 @@ def test_sector_routes_are_disjoint_with_pickups_first(monkeypatch):
     nodes = build_nodes(day_to_problem(spread_day(60, 6)))
     _, served_at = nearest_routes(nodes)
     nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
-    params = lambda budget: solver._search_parameters(  # noqa: E731
+    params = lambda budget: solver_params.search_parameters(  # noqa: E731
         SearchOptions(first_solution="PARALLEL_CHEAPEST_INSERTION"), budget)
     routes = solver_clusters.sector_routes(nodes, params, 3.0, __import__("time").monotonic)
     assert routes is not None and len(routes) == 6
