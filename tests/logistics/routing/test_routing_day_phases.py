@@ -11,7 +11,7 @@ import pytest
 from day_samples import spread_day
 from postal_day_checker import score_day_plan
 
-from logistics.routing import solver_clusters, solver_params
+from logistics.routing import solver, solver_clusters, solver_params
 from logistics.routing.construction import has_holes, pick_windows
 from logistics.routing.nearest import nearest_routes
 from logistics.routing.nodes import build_nodes
