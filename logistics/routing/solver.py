@@ -158,9 +158,8 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
         elif has_holes(nodes):
             # Too large for the hull model whole: the hull sector by sector picks the windows.
             times: dict[int, int] = {}
-            if sector_routes(hull_nodes(nodes), lambda budget: search_parameters(
-                    dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
-                    HULL_SHARE * time_limit_s, _time.monotonic, times=times) and len(times) >= len(served_at):
+            if sector_routes(hull_nodes(nodes), options, HULL_SHARE * time_limit_s, _time.monotonic,
+                             times=times, processes=split_parts) and len(times) >= len(served_at):
                 served_at, nearest = times, None  # the nearest-stop routes were timed in other windows
                 sectors_only = True
         nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
@@ -198,10 +197,8 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
         if start is not None:
             starts.append(start)
     if (nearest is not None or sectors_only) and len(nodes.nodes) > HULL_MAX_NODES:
-        routes = sector_routes(nodes, lambda budget: search_parameters(
-            dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
-            SECTOR_SHARE * time_limit_s, _time.monotonic,
-            (lambda m, budget: gls_parameters(m, options, budget)) if options.sector_search else None)
+        routes = sector_routes(nodes, options, SECTOR_SHARE * time_limit_s, _time.monotonic,
+                               options.sector_search, processes=split_parts)
         start = _read_routes(model, routes) if routes is not None else None
         log.info("sector start: %s", start.ObjectiveValue() if start is not None else "rejected")
         if start is not None:
