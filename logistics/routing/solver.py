@@ -76,7 +76,9 @@ WAITING_STOPS = 100  # the last phase gets at least WAITING_STOPS / stops of the
 # 2 cores shared with other work, load 3-4, 2026-11-21, product alone, route hours split / one
 # process): Nghệ An 300 items 72.8 / 79.7, Hà Nội 300 71.5-72.9 / 75.4-77.1, Hà Tĩnh 300 75.4-76.1 /
 # 74.5-74.6 (reading the joined routes into the waiting phase's model once took its whole 5 s);
-# Hà Tĩnh 1,000 at 60 s 233.3-234.4 / 228.3-232.4, so not past HULL_MAX_NODES.
+# Hà Tĩnh 1,000 at 60 s 233.3-234.4 / 228.3-232.4, so not past HULL_MAX_NODES. Against VROOM on the
+# same days, bench/day_peers.py at load 4.5-7: route hours ×1.17 (Hà Nội), ×1.22 (Hà Tĩnh, Nghệ An),
+# ×1.26 (Hà Tĩnh 1,000); the 120-item example ×0.77 (×0.84 before).
 SPLIT_SHARE = 0.7
 SPLIT_MIN_NODES = 60
 FINISH_SHARE = 0.07  # kept after the search: it overruns its limit by a move, then the plan is read out
@@ -230,7 +232,8 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
     if order_pins or not SPLIT_MIN_NODES <= len(nodes.nodes) <= HULL_MAX_NODES:
         # The parts' models know no pinned order; a small day gains nothing; past HULL_MAX_NODES the
-        # start is already searched sector by sector, and the split lost there (below).
+        # start is already searched sector by sector (the sectors shared by the processes), and the
+        # split lost there (SPLIT_SHARE's note).
         split_parts = 1
     searched = list(runs)
     if split_parts > 1 and runs:
