@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     # OSRM (``osrm-routed``) base URL for the planner's travel times, e.g. http://osrm:5000;
     # empty = straight-line distance x circuity (logistics.routing.matrix).
     routing_osrm_url: str = ""
+    # Processes one plan searches in (logistics.routing.solver_portfolio), at most the CPUs
+    # available; 1 = the worker's own process alone.
+    routing_search_processes: int = Field(default=2, ge=1)
 
     # Two-letter S10 service indicator for identifiers this installation issues.
     s10_prefix: str = Field(default="RR", pattern=r"^[A-Z]{2}$")

@@ -20,6 +20,10 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
    OR-Tools' construction heuristics (bounded when there is a start already,
    skipped past ``HULL_MAX_NODES`` when a start is complete); guided local
    search runs from the cheapest (``_gls_parameters``: breaks need room).
+   With two search processes or more (the ``routing_search_processes`` setting) the
+   search first runs on the day split in parts, a process each (``solver_split``), then
+   on the whole; or, with ``SearchOptions(parallel="portfolio")``, each process searches
+   the whole day its own way and the best plan is kept (``solver_portfolio``).
    Then, when waiting is priced, the last ``waiting_share`` of the time searches
    the full objective (``_price_waiting``) from the better of the search's
    result and its start.
@@ -46,6 +50,8 @@ from logistics.routing.propose_vroom import propose_vroom
 from logistics.routing.solver_clusters import sector_routes
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
+from logistics.routing.solver_portfolio import PORTFOLIO_MIN_S, run_portfolio, search_processes
+from logistics.routing.solver_split import split_search
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
 # R110), 10 s each, 2 busy cores, bench/routing_tune.py, 2026-11-21: PARALLEL_CHEAPEST_INSERTION
@@ -66,6 +72,15 @@ HULL_MAX_NODES = 500
 # (2 busy cores, 2026-11-21; VROOM's plan drives ~294k).
 SECTOR_SHARE = 0.3
 WAITING_STOPS = 100  # the last phase gets at least WAITING_STOPS / stops of the time (at most 0.6)
+# Two processes, the local search split in two parts for SPLIT_SHARE of its time, then joint (20 s,
+# 2 cores shared with other work, load 3-4, 2026-11-21, product alone, route hours split / one
+# process): Nghệ An 300 items 72.8 / 79.7, Hà Nội 300 71.5-72.9 / 75.4-77.1, Hà Tĩnh 300 75.4-76.1 /
+# 74.5-74.6 (reading the joined routes into the waiting phase's model once took its whole 5 s);
+# Hà Tĩnh 1,000 at 60 s 233.3-234.4 / 228.3-232.4, so not past HULL_MAX_NODES. Against VROOM on the
+# same days, bench/day_peers.py at load 4.5-7: route hours ×1.17 (Hà Nội), ×1.22 (Hà Tĩnh, Nghệ An),
+# ×1.26 (Hà Tĩnh 1,000); the 120-item example ×0.77 (×0.84 before).
+SPLIT_SHARE = 0.7
+SPLIT_MIN_NODES = 60
 FINISH_SHARE = 0.07  # kept after the search: it overruns its limit by a move, then the plan is read out
 log = logging.getLogger(__name__)
 def solve(
@@ -96,7 +111,22 @@ def solve(
     ]
     if not problem.vehicles or not nodes.nodes:
         return extract_plan(None, nodes, None, excluded, _time.monotonic() - t0)
+    processes = search_processes(options)
+    if processes > 1 and time_limit_s >= PORTFOLIO_MIN_S and options.parallel == "portfolio":
+        return run_portfolio(nodes, excluded, t0, time_limit_s, initial, progress, seed, options, processes)
+    split = processes if processes > 1 and time_limit_s >= PORTFOLIO_MIN_S else 1
+    return search(nodes, excluded, t0, time_limit_s, initial, progress, seed, options, split)
 
+
+def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, initial: Plan | None,
+           progress: Callable[[dict], None] | None, seed: int, options: SearchOptions,
+           split_parts: int = 1) -> Plan:
+    """Steps 2-7 of the module's docstring in this process, until ``t0 + time_limit_s`` (monotonic).
+
+    With ``split_parts`` > 1 the local search first runs on that many parts of the day at
+    once, one process each (``solver_split``), for ``SPLIT_SHARE`` of its time.
+    """
+    problem = nodes.problem
     initial_routes = plan_to_routes(initial, nodes) if initial is not None else None
     order_pins = None
     if initial_routes is not None:
@@ -130,9 +160,8 @@ def solve(
         elif has_holes(nodes):
             # Too large for the hull model whole: the hull sector by sector picks the windows.
             times: dict[int, int] = {}
-            if sector_routes(hull_nodes(nodes), lambda budget: search_parameters(
-                    dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
-                    HULL_SHARE * time_limit_s, _time.monotonic, times=times) and len(times) >= len(served_at):
+            if sector_routes(hull_nodes(nodes), options, HULL_SHARE * time_limit_s, _time.monotonic,
+                             times=times, processes=split_parts) and len(times) >= len(served_at):
                 served_at, nearest = times, None  # the nearest-stop routes were timed in other windows
                 sectors_only = True
         nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
@@ -170,10 +199,8 @@ def solve(
         if start is not None:
             starts.append(start)
     if (nearest is not None or sectors_only) and len(nodes.nodes) > HULL_MAX_NODES:
-        routes = sector_routes(nodes, lambda budget: search_parameters(
-            dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION"), budget),
-            SECTOR_SHARE * time_limit_s, _time.monotonic,
-            (lambda m, budget: gls_parameters(m, options, budget)) if options.sector_search else None)
+        routes = sector_routes(nodes, options, SECTOR_SHARE * time_limit_s, _time.monotonic,
+                               options.sector_search, processes=split_parts)
         start = _read_routes(model, routes) if routes is not None else None
         log.info("sector start: %s", start.ObjectiveValue() if start is not None else "rejected")
         if start is not None:
@@ -200,8 +227,24 @@ def solve(
     starts.sort(key=lambda a: a.ObjectiveValue())
     log.info("starts: %s", [a.ObjectiveValue() for a in starts])
     runs = starts[: max(1, options.portfolio)]
-    for k, start in enumerate(runs):
-        last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
+    if 0 < options.start_rank < len(starts):
+        runs = [starts[options.start_rank]]  # a portfolio process searches from another start
+    last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
+    if order_pins or not SPLIT_MIN_NODES <= len(nodes.nodes) <= HULL_MAX_NODES:
+        # The parts' models know no pinned order; a small day gains nothing; past HULL_MAX_NODES the
+        # start is already searched sector by sector (the sectors shared by the processes), and the
+        # split lost there (SPLIT_SHARE's note).
+        split_parts = 1
+    searched = list(runs)
+    if split_parts > 1 and runs:
+        routes = split_search(nodes, route_sequences(model, runs[0]), split_parts,
+                              _time.monotonic() + SPLIT_SHARE * max(0.0, remaining() - last), options, time_limit_s)
+        joined = _read_routes(model, routes) if routes is not None else None
+        log.info("split search from %s: %s", runs[0].ObjectiveValue(),
+                 joined.ObjectiveValue() if joined is not None else None)
+        if joined is not None and joined.ObjectiveValue() <= runs[0].ObjectiveValue():
+            searched[0] = joined  # the joint search goes on from the parts' routes
+    for k, start in enumerate(searched):
         share = max(0.05, remaining() - last) / (len(runs) - k)
         found = routing.SolveFromAssignmentWithParameters(start, gls_parameters(model, options, share))
         log.info("search from %s for %.1f s: %s (status %s)", start.ObjectiveValue(), share,
@@ -250,6 +293,7 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     first_full = _read_routes(full, route_sequences(model, first)) if first is not None else None
     if first_full is not None and first_full.ObjectiveValue() < start.ObjectiveValue():
         start = first_full  # less travel, more waiting: the search's start is the better plan
+    log.info("waiting phase: model and starts read in %.1f s of %.1f", _time.monotonic() - t0, budget_s)
     budget_s = max(0.05, budget_s - (_time.monotonic() - t0))
     found = full.routing.SolveFromAssignmentWithParameters(start, gls_parameters(full, options, budget_s))
     log.info("waiting phase from %s for %.1f s: %s", start.ObjectiveValue(), budget_s,
@@ -280,6 +324,7 @@ def _read_routes(model, routes: list[list[int]]):
     routing = model.routing
     start = routing.ReadAssignmentFromRoutes(initial_routes_as_indices(model, routes), True)
     if start is None:
+        log.info("routes rejected whole: read route by route")
         empty = [[] for _ in routes]
         routes = [seq if routing.ReadAssignmentFromRoutes(
             initial_routes_as_indices(model, [*empty[:v], seq, *empty[v + 1:]]), True) is not None else []

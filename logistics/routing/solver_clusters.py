@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 from typing import Callable
 
 from logistics.routing.extract import route_sequences
 from logistics.routing.nodes import Nodes
 from logistics.routing.solver_model import build_model
+from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
+from logistics.routing.solver_portfolio import grace, remotes
+from logistics.routing.solver_split import sub_nodes
 
 SECTOR_NODES = 350  # stops per sector: the insertion on ~400 stops took about 1 s on 2 busy cores
 
@@ -70,49 +74,71 @@ def sectors(nodes: Nodes, n_sectors: int) -> list[tuple[list[int], list[int]]] |
     return list(zip(groups, shares))
 
 
-def sector_routes(nodes: Nodes, params_for: Callable[[float], object], budget_s: float,
-                  clock: Callable[[], float], search_for: Callable[[object, float], object] | None = None,
-                  times: dict[int, int] | None = None) -> list[list[int]] | None:
+def sector_routes(nodes: Nodes, options: SearchOptions, budget_s: float, clock: Callable[[], float],
+                  search: bool = False, times: dict[int, int] | None = None,
+                  processes: int = 1) -> list[list[int]] | None:
     """Routes per vehicle (node indices of ``nodes``) built sector by sector, or None.
 
-    ``search_for(model, seconds)``, when given, returns the local search's parameters: each
-    sector's routes are then improved on the sector's own model for what is left of its
-    share of ``budget_s`` (a move there is checked against a few hundred stops, not all).
+    Each sector is built by parallel cheapest insertion on its own model; with ``search`` its
+    routes are then improved there by guided local search for what is left of its share of
+    ``budget_s`` (a move there is checked against a few hundred stops, not all). With
+    ``processes`` > 1 the sectors are dealt to that many processes (``solver_portfolio.Remote``),
+    each building its own in turn, so each sector gets that many times the time.
     ``times``, when given, receives each routed stop's service start.
     """
     n_sectors = math.ceil(len(nodes.nodes) / SECTOR_NODES)
     parts = sectors(nodes, n_sectors)
     if parts is None:
         return None
-    routes: list[list[int]] = [[] for _ in nodes.problem.vehicles]
-    end = clock() + budget_s
-    for k, (stops, vehicles) in enumerate(parts):
+    jobs = []  # (global stops, the sector's nodes)
+    for stops, vehicles in parts:
         allowed = set(vehicles)
         # A stop no vehicle of the sector may serve is left for the search, with its partner.
         stops = [g for g in stops if allowed & set(nodes.nodes[g].vehicles)
                  and (nodes.nodes[g].partner is None or allowed & set(nodes.nodes[nodes.nodes[g].partner].vehicles))]
-        if not stops:
-            continue
-        local = {g: j for j, g in enumerate(stops)}
-        sub = [dataclasses.replace(nodes.nodes[g], partner=None if nodes.nodes[g].partner is None
-                                   else local[nodes.nodes[g].partner],
-                                   vehicles=tuple(v for v in nodes.nodes[g].vehicles if v in allowed))
-               for g in stops]
-        model = build_model(dataclasses.replace(nodes, nodes=sub), price_waiting=False)
-        sector_end = clock() + max(0.05, (end - clock()) / (len(parts) - k))
-        params = params_for(max(0.05, sector_end - clock()))
+        if stops:
+            jobs.append((stops, sub_nodes(nodes, stops, vehicles)))
+    end = clock() + budget_s
+    processes = max(1, min(processes, len(jobs)))
+    with remotes() as start:
+        others = [start("logistics.routing.solver_clusters:route_sectors", [sub for _, sub in jobs[p::processes]],
+                        end, options, search) for p in range(1, processes)]
+        found = [route_sectors([sub for _, sub in jobs[0::processes]], end, options, search, clock)]
+        found += [other.result(end + grace(budget_s)) for other in others]
+    routes: list[list[int]] = [[] for _ in nodes.problem.vehicles]
+    for p, results in enumerate(found):
+        if results is None:
+            return None
+        for (stops, _), result in zip(jobs[p::processes], results):
+            if result is None:
+                return None
+            for v, seq in enumerate(result[0]):
+                if seq:
+                    routes[v] = [stops[j] for j in seq]
+            if times is not None:
+                times.update({stops[j]: t for j, t in result[1].items()})
+    return routes
+
+
+def route_sectors(subs: list[Nodes], end: float, options: SearchOptions, search: bool,
+                  clock: Callable[[], float] = time.monotonic) -> list[tuple[list[list[int]], dict[int, int]] | None]:
+    """Each sector in turn, until ``end``: its routes (local indices) and its stops' service starts, or None."""
+    out = []
+    insertion = dataclasses.replace(options, first_solution="PARALLEL_CHEAPEST_INSERTION")
+    for k, sub in enumerate(subs):
+        model = build_model(sub, price_waiting=False)
+        sector_end = clock() + max(0.05, (end - clock()) / (len(subs) - k))
+        params = search_parameters(insertion, max(0.05, sector_end - clock()))
         model.routing.CloseModelWithParameters(params)
         params.solution_limit = 1
         solution = model.routing.SolveWithParameters(params)
         if solution is None:
-            return None
-        if search_for is not None and sector_end - clock() > 0.1:
+            out.append(None)
+            continue
+        if search and sector_end - clock() > 0.1:
             solution = model.routing.SolveFromAssignmentWithParameters(
-                solution, search_for(model, sector_end - clock())) or solution
-        for v, seq in enumerate(route_sequences(model, solution)):
-            if seq:
-                routes[v] = [stops[j] for j in seq]
-            if times is not None:
-                times.update({stops[j]: solution.Min(model.time.CumulVar(model.manager.NodeToIndex(j)))
-                              for j in seq})
-    return routes
+                solution, gls_parameters(model, options, sector_end - clock())) or solution
+        routes = route_sequences(model, solution)
+        out.append((routes, {j: solution.Min(model.time.CumulVar(model.manager.NodeToIndex(j)))
+                             for seq in routes for j in seq}))
+    return out

@@ -11,7 +11,7 @@ import pytest
 from day_samples import spread_day
 from postal_day_checker import score_day_plan
 
-from logistics.routing import solver, solver_clusters, solver_params
+from logistics.routing import solver, solver_clusters
 from logistics.routing.construction import has_holes, pick_windows
 from logistics.routing.nearest import nearest_routes
 from logistics.routing.nodes import build_nodes
@@ -57,15 +57,16 @@ def test_sectors_keep_pairs_together_and_share_the_vehicles():
     assert solver_clusters.sectors(nodes, 7) is None  # more sectors than postmen
 
 
-def test_sector_routes_are_disjoint_with_pickups_first(monkeypatch):
-    """Sector by sector insertion: no stop twice, no vehicle in two sectors, each pair on one route pickup first."""
+@pytest.mark.parametrize("processes", [1, 2])
+def test_sector_routes_are_disjoint_with_pickups_first(monkeypatch, processes):
+    """Sector by sector insertion, in one process or dealt to two: no stop twice, no vehicle in two
+    sectors, each pair on one route pickup first."""
     monkeypatch.setattr(solver_clusters, "SECTOR_NODES", 30)
     nodes = build_nodes(day_to_problem(spread_day(60, 6)))
     _, served_at = nearest_routes(nodes)
     nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
-    params = lambda budget: solver_params.search_parameters(  # noqa: E731
-        SearchOptions(first_solution="PARALLEL_CHEAPEST_INSERTION"), budget)
-    routes = solver_clusters.sector_routes(nodes, params, 3.0, __import__("time").monotonic)
+    routes = solver_clusters.sector_routes(nodes, SearchOptions(), 3.0, __import__("time").monotonic,
+                                           search=True, processes=processes)
     assert routes is not None and len(routes) == 6
     flat = [n for seq in routes for n in seq]
     assert len(flat) == len(set(flat)) and len(flat) >= 0.9 * len(nodes.nodes)
