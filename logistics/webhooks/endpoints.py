@@ -8,6 +8,8 @@ here and returned once, at registration.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -75,6 +77,19 @@ def active(session: Session) -> list[WebhookEndpoint]:
     return list(session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))))  # type: ignore[attr-defined]
 
 
-def wants(endpoint: WebhookEndpoint, *, province_code: str | None, status: str) -> bool:
+@cache
+def _listening() -> Any:
+    return select(WebhookEndpoint.id, WebhookEndpoint.province_code, WebhookEndpoint.events).where(
+        WebhookEndpoint.active.is_(True))  # type: ignore[attr-defined]
+
+
+def listening(session: Session) -> list[Any]:
+    """The active endpoints as rows of what routing a change needs (id, province_code,
+    events): every applied scan asks, and loading entities cost three times the query
+    (py-spy, one-event requests, 2026-11)."""
+    return list(session.exec(_listening()))
+
+
+def wants(endpoint: Any, *, province_code: str | None, status: str) -> bool:
     """Whether ``endpoint`` listens to a change to ``status`` in ``province_code``."""
     return endpoint.province_code in (None, province_code) and (not endpoint.events or status in endpoint.events)
