@@ -271,6 +271,7 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
     and PostgreSQL. Latency counts from each request's scheduled time."""
     import asyncio
     import json
+    from collections import deque
     from urllib.parse import urlsplit
 
     jobs = [(user, s) for user, s10s in items.items() for s in s10s][: int(rate * seconds)]
@@ -293,7 +294,10 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
         return int(lines[0].split()[1])
 
     async def main() -> float:
-        idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        # Every connection opened first and taken in turn, as 64 phones would: reusing
+        # the last one freed would put a light load on one or two connections, all
+        # possibly accepted by the same uvicorn worker.
+        idle = deque([await asyncio.open_connection(host, port) for _ in range(connections)])
         slots = asyncio.Semaphore(connections)
         loop = asyncio.get_running_loop()
         t0 = loop.time() + 0.5
@@ -301,13 +305,10 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
         async def send(k: int, scheduled: float) -> None:
             async with slots:
                 data = request(*jobs[k])
-                fresh = not idle
-                conn = await asyncio.open_connection(host, port) if fresh else idle.pop()
+                conn = idle.popleft()
                 try:
                     status = await exchange(conn, data)
                 except (asyncio.IncompleteReadError, ConnectionError):
-                    if fresh:
-                        raise
                     conn[1].close()  # an idle connection the server had closed: the request never left
                     conn = await asyncio.open_connection(host, port)
                     status = await exchange(conn, data)

@@ -73,10 +73,6 @@ def deactivate(session: Session, *, actor: User, endpoint_id: int) -> WebhookEnd
     return endpoint
 
 
-def active(session: Session) -> list[WebhookEndpoint]:
-    return list(session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))))  # type: ignore[attr-defined]
-
-
 @cache
 def _listening() -> Any:
     return select(WebhookEndpoint.id, WebhookEndpoint.province_code, WebhookEndpoint.events).where(
@@ -85,8 +81,7 @@ def _listening() -> Any:
 
 def listening(session: Session) -> list[Any]:
     """The active endpoints as rows of what routing a change needs (id, province_code,
-    events): every applied scan asks, and loading entities cost three times the query
-    (py-spy, one-event requests, 2026-11)."""
+    events), not entities: every applied scan asks, once per status change."""
     return list(session.exec(_listening()))
 
 
