@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
+from sqlmodel import Session
 
-from api_core.deps import SessionDep
+from api_core.deps import SessionDep, run_and_commit
 from api_core.errors import error_responses
 from logistics.models.enums import ScanOutcome
 from logistics.models.types import utcnow
 from logistics.tracking.inputs import ProofInput, ScanInput
 from logistics.tracking.scans import ingest_scans
-from mobile_api.deps import PhoneDep, body_limited_route
+from mobile_api.deps import Phone, PhoneDep, body_limited_route
 from mobile_api.schemas import ScanBatchIn, ScanBatchOut, ScanResultOut
 
 # 500 events of ~600 bytes of JSON each, with room for proofs and whitespace.
@@ -30,7 +31,14 @@ router = APIRouter(tags=["mobile: scans"], responses=error_responses(401, 403, 4
     "An event id seen before is answered with its recorded outcome and duplicate=true. One bad event "
     "never fails the batch; resend a batch freely.",
 )
-def post_scans(session: SessionDep, phone: PhoneDep, body: ScanBatchIn) -> Any:
+async def post_scans(session: SessionDep, phone: PhoneDep, body: ScanBatchIn) -> Any:
+    # The ingestion, its answer and the commit in one worker thread (a sync route and
+    # the session's exit took two hops).
+    return Response(content=await run_and_commit(session, _ingest, phone, body), media_type="application/json")
+
+
+def _ingest(session: Session, phone: Phone, body: ScanBatchIn) -> str:
+    """The batch's answer, as JSON."""
     received_at = utcnow()
     events = [
         ScanInput(
@@ -58,5 +66,6 @@ def post_scans(session: SessionDep, phone: PhoneDep, body: ScanBatchIn) -> Any:
         duplicates=len(results) - len(fresh),
         results=out,
     )
-    # Serialised once here: returning the model would make FastAPI validate 500 results again.
-    return Response(content=answer.model_dump_json(), media_type="application/json")
+    # Serialised once here, before the commit: returning the model would make FastAPI
+    # validate 500 results again.
+    return answer.model_dump_json()

@@ -15,14 +15,17 @@ reads the outbox in the same open transaction calls :func:`write_pending` itself
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from dataclasses import replace
-from typing import Final
+from types import SimpleNamespace
+from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from logistics.events import ItemStatusChanged
 from logistics.models import Dossier, Item, Person, PostOffice, ScanEvent
@@ -52,17 +55,40 @@ def pending(session: Session) -> list[ItemStatusChanged]:
     return list(session.info.get(_PENDING, {}).values())
 
 
-def _attempts(session: Session, wanted: list[tuple[ItemStatusChanged, Item]]) -> dict[int, int]:
-    """Each scan's rank among its item's applied scans of the same code (attempt 2 is
-    the second 'out for delivery' of the item): one query for the whole batch."""
-    items = sorted({item.id for _, item in wanted})
-    codes = sorted({ScanCode(e.scan_code) for e, _ in wanted})
-    rows = session.exec(
-        select(ScanEvent.id, ScanEvent.item_id, ScanEvent.code)
-        .where(ScanEvent.item_id.in_(items), ScanEvent.code.in_(codes), ScanEvent.outcome == ScanOutcome.APPLIED)  # type: ignore[union-attr, attr-defined]
-    ).all()
+@functools.cache
+def _statements() -> SimpleNamespace:
+    """The reads of :func:`write_pending`, built once: Core selects of the columns used
+    (building an ORM select and loading entities cost more than the queries, one-event
+    requests, py-spy 2026-11)."""
+    scan, item, dossier = ScanEvent.__table__, Item.__table__, Dossier.__table__
+    office, person = PostOffice.__table__, Person.__table__
+    return SimpleNamespace(
+        # The noted scans (those rolled back with their savepoint are missing) and every
+        # applied scan of their items and codes, for the attempt numbers: one query.
+        scans=sa.select(scan.c.id, scan.c.item_id, scan.c.code, scan.c.outcome, scan.c.failure_reason,
+                        scan.c.failure_action, scan.c.retry_on)
+        .where(sa.or_(
+            scan.c.id.in_(sa.bindparam("ids", expanding=True)),
+            sa.and_(scan.c.item_id.in_(sa.bindparam("item_ids", expanding=True)),
+                    scan.c.code.in_(sa.bindparam("codes", expanding=True)), scan.c.outcome == ScanOutcome.APPLIED),
+        )),
+        # Each item's dossier (whom to write to, the appointment date) and office name.
+        dossiers=sa.select(item.c.id.label("item_id"), dossier.c.id, dossier.c.recipient_id, dossier.c.applicant_id,
+                           dossier.c.appointment_date, office.c.name.label("office_name"))
+        .select_from(item)
+        .outerjoin(dossier, dossier.c.id == item.c.dossier_id)
+        .outerjoin(office, office.c.id == item.c.post_office_id)
+        .where(item.c.id.in_(sa.bindparam("item_ids", expanding=True))),
+        people=sa.select(person.c.id, person.c.phone_e164, person.c.language)
+        .where(person.c.id.in_(sa.bindparam("ids", expanding=True))),
+    )
+
+
+def _attempts(wanted: list[tuple[ItemStatusChanged, Item]], applied: list[tuple[int, int, ScanCode]]) -> dict[int, int]:
+    """Each scan's rank among its item's ``applied`` scans (id, item id, code) of the same
+    code (attempt 2 is the second 'out for delivery' of the item)."""
     ids: dict[tuple[int, ScanCode], list[int]] = defaultdict(list)
-    for scan_id, item_id, code in rows:
+    for scan_id, item_id, code in applied:
         ids[(item_id, code)].append(scan_id)
     return {
         e.scan_event_id: max(1, sum(1 for i in ids[(item.id, ScanCode(e.scan_code))] if i <= e.scan_event_id))
@@ -70,14 +96,16 @@ def _attempts(session: Session, wanted: list[tuple[ItemStatusChanged, Item]]) ->
     }
 
 
-def _recipients(session: Session, items: list[Item]) -> tuple[dict[int, Person], dict[int, Dossier]]:
-    """The person each item's SMS goes to (``service.recipient_id``) and the items'
-    dossiers, in two queries."""
-    dossiers = {d.id: d for d in session.exec(select(Dossier).where(Dossier.id.in_({i.dossier_id for i in items})))}  # type: ignore[union-attr]
-    person_of = {item.id: service.recipient_id(item, dossiers.get(item.dossier_id)) for item in items}
-    wanted = {p for p in person_of.values() if p is not None}
-    people = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(wanted)))} if wanted else {}  # type: ignore[union-attr]
-    return {item_id: people[p] for item_id, p in person_of.items() if p in people}, dossiers
+def _recipients(session: Session, items: list[Item]) -> tuple[dict[int, Any], dict[int, Any], dict[int, str | None]]:
+    """The person each item's SMS goes to (``service.recipient_id``; rows of id, phone
+    and language), the items' dossiers and their offices' names, in two queries."""
+    rows = session.connection().execute(_statements().dossiers, {"item_ids": [i.id for i in items]}).all()
+    dossiers = {r.item_id: r for r in rows if r.id is not None}
+    offices = {r.item_id: r.office_name for r in rows}
+    person_of = {item.id: service.recipient_id(item, dossiers.get(item.id)) for item in items}
+    wanted = sorted({p for p in person_of.values() if p is not None})
+    people = {p.id: p for p in session.connection().execute(_statements().people, {"ids": wanted})} if wanted else {}
+    return {item_id: people[p] for item_id, p in person_of.items() if p in people}, dossiers, offices
 
 
 def write_pending(session: Session, *, settings: NotifySettings | None = None) -> list[int]:
@@ -93,15 +121,18 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
             wanted.append((ev, item, trigger))  # type: ignore[arg-type]
     if not wanted:
         return []
-    scans = {row.id: row for row in session.exec(
-        select(ScanEvent.id, ScanEvent.failure_reason, ScanEvent.failure_action, ScanEvent.retry_on)
-        .where(ScanEvent.id.in_([e.scan_event_id for e, _, _ in wanted]))  # type: ignore[union-attr]
-    )}
+    session.flush()  # Core reads below: what this unit of work wrote first
+    noted_ids = {e.scan_event_id for e, _, _ in wanted}
+    rows = session.connection().execute(_statements().scans, {
+        "ids": sorted(noted_ids), "item_ids": sorted({i.id for _, i, _ in wanted}),
+        "codes": sorted({ScanCode(e.scan_code) for e, _, _ in wanted}),
+    }).all()
+    scans = {row.id: row for row in rows if row.id in noted_ids}
     wanted = [w for w in wanted if w[0].scan_event_id in scans]  # the others were rolled back with their savepoint
-    attempts = _attempts(session, [(e, i) for e, i, _ in wanted])
-    people, dossiers = _recipients(session, [i for _, i, _ in wanted])
+    attempts = _attempts([(e, i) for e, i, _ in wanted],
+                         [(r.id, r.item_id, ScanCode(r.code)) for r in rows if r.outcome == ScanOutcome.APPLIED])
+    people, dossiers, offices = _recipients(session, [i for _, i, _ in wanted])
     etas = tracking_eta.eta_windows(session, [i for _, i, t in wanted if t is T.OUT_FOR_DELIVERY])
-    offices: dict[int, str | None] = {}
     link = tracking_links.placeholder_url()
     drafts: list[outbox.Draft] = []
     for ev, item, trigger in wanted:
@@ -109,13 +140,10 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
         if person is None:
             log.info("no recipient for item %s: %s SMS not written", item.id, trigger.value)
             continue
-        if item.post_office_id not in offices:
-            office = session.get(PostOffice, item.post_office_id)
-            offices[item.post_office_id] = office.name if office is not None else None
-        ctx = messages.MessageContext(ref=item.s10, link=link, at=ev.at, office=offices[item.post_office_id])
+        ctx = messages.MessageContext(ref=item.s10, link=link, at=ev.at, office=offices.get(item.id))
         scan = scans[ev.scan_event_id]
         if trigger is T.HANDED_TO_AGENCY:
-            dossier = dossiers.get(item.dossier_id)
+            dossier = dossiers.get(item.id)
             ctx = replace(ctx, due=dossier.appointment_date if dossier else None)
         elif trigger is T.OUT_FOR_DELIVERY:
             start, end = etas.get(item.id, (item.window_start, item.window_end))  # else the booked window

@@ -70,16 +70,28 @@ class BatchContext:
 
 def _many(dialect: str, column: Any, name: str) -> Any:
     """``column`` among the values of parameter ``name``: one array parameter on
-    PostgreSQL, an expanding IN elsewhere."""
+    PostgreSQL, an expanding IN elsewhere; for ``dialect`` "one", a plain equality to
+    a single value (an array parameter costs psycopg ~25 us more to send, 2026-11)."""
+    if dialect == "one":
+        return column == sa.bindparam(name)
     if dialect == "postgresql":
         return column == sa.any_(sa.bindparam(name, type_=ARRAY(column.type)))
     return column.in_(sa.bindparam(name, expanding=True))
 
 
+def _for(session: Session, values: Collection[Any]) -> tuple[SimpleNamespace, Any]:
+    """The statements for a list of ``values`` and the parameter to give them: the
+    single value itself when there is one (a one-event request), else the list."""
+    if len(values) == 1:
+        return _statements("one"), next(iter(values))
+    return _statements(_dialect(session)), list(values)
+
+
 @functools.cache
 def _statements(dialect: str) -> SimpleNamespace:
-    """The statements every batch runs, built once per dialect: building a select costs
-    about as much CPU as running it (cProfile, one-event requests, 2026-11)."""
+    """The statements every batch runs, built once per dialect (and once for one value,
+    ``_many``): building a select costs about as much CPU as running it (cProfile,
+    one-event requests, 2026-11)."""
     return SimpleNamespace(
         lock_items=select(Item).where(_many(dialect, Item.s10, "s10s")).order_by(Item.id).with_for_update(),
         existing_ids=sa.select(ScanEvent.__table__.c.id).where(_many(dialect, ScanEvent.__table__.c.client_event_id, "ids")),
@@ -105,7 +117,8 @@ def lock_items(session: Session, s10s: Collection[str]) -> dict[str, Item]:
     An identifier may be reused after 24 months: a scan means the newest item."""
     if not s10s:
         return {}
-    rows = session.exec(_statements(_dialect(session)).lock_items, params={"s10s": sorted(set(s10s))}).all()
+    statements, wanted = _for(session, sorted(set(s10s)))
+    rows = session.exec(statements.lock_items, params={"s10s": wanted}).all()
     newest: dict[str, Item] = {}
     for item in rows:
         if item.s10 not in newest or item.created_at >= newest[item.s10].created_at:
@@ -121,11 +134,12 @@ def existing_events(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUI
     wanted = list(set(ids))
     if not wanted:
         return {}
-    statements = _statements(_dialect(session))
-    found = session.connection().execute(statements.existing_ids, {"ids": wanted}).scalars().all()
+    statements, ids = _for(session, wanted)
+    found = session.connection().execute(statements.existing_ids, {"ids": ids}).scalars().all()
     if not found:
         return {}
-    rows = session.exec(statements.events_by_id, params={"ids": list(found)}).all()
+    statements, ids = _for(session, found)
+    rows = session.exec(statements.events_by_id, params={"ids": ids}).all()
     return {row.client_event_id: row for row in rows}
 
 
@@ -134,8 +148,9 @@ def load_context(session: Session, *, actor: Actor, items: dict[str, Item], even
     item_ids = sorted({items[e.s10].id for e in events if e.s10 in items})
     if actor.role == Role.POSTMAN and item_ids:
         # The actor's postman row and his routes carrying these items, in one query.
+        statements, ids = _for(session, item_ids)
         rows = session.connection().execute(  # columns only: Core, without the ORM's cost per execution
-            _statements(_dialect(session)).route_stops, {"user_id": actor.id, "item_ids": item_ids}
+            statements.route_stops, {"user_id": actor.id, "item_ids": ids}
         ).all()
         stops: dict[int, list[tuple[date, int]]] = defaultdict(list)
         for item_id, day, stop_id, postman_id in rows:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam
+from sqlalchemy import Select, bindparam, func
 from sqlmodel import Session, select
 
 from logistics.geo import haversine_m
@@ -176,8 +176,16 @@ def _waiting_stops() -> Select:
 
 @cache
 def _stop_columns_upto() -> Select:
+    """The stops ``stop_etas`` reads for the stops up to ``upto``: the last finished one
+    (where riding starts; every stop before it is skipped) and the stops from it to
+    ``upto``. Late in a day this is a few rows, not the route's finished hundred."""
     t = RouteStop.__table__
-    return _stop_columns().where((t.c.seq <= bindparam("upto")) | t.c.status.in_(_FINISHED))
+    last = (
+        select(func.max(t.c.seq))
+        .where(t.c.route_id == bindparam("route_id"), t.c.status.in_(_FINISHED), t.c.completed_at.is_not(None))
+        .scalar_subquery()
+    )
+    return _stop_columns().where(((t.c.seq <= bindparam("upto")) & (t.c.seq >= func.coalesce(last, t.c.seq))) | (t.c.seq == last))
 
 
 def eta_window(session: Session, *, item_id: int, now: datetime | None = None) -> tuple[datetime, datetime] | None:

@@ -8,6 +8,8 @@ here and returned once, at registration.
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
@@ -71,10 +73,18 @@ def deactivate(session: Session, *, actor: User, endpoint_id: int) -> WebhookEnd
     return endpoint
 
 
-def active(session: Session) -> list[WebhookEndpoint]:
-    return list(session.exec(select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))))  # type: ignore[attr-defined]
+@cache
+def _listening() -> Any:
+    return select(WebhookEndpoint.id, WebhookEndpoint.province_code, WebhookEndpoint.events).where(
+        WebhookEndpoint.active.is_(True))  # type: ignore[attr-defined]
 
 
-def wants(endpoint: WebhookEndpoint, *, province_code: str | None, status: str) -> bool:
+def listening(session: Session) -> list[Any]:
+    """The active endpoints as rows of what routing a change needs (id, province_code,
+    events), not entities: every applied scan asks, once per status change."""
+    return list(session.exec(_listening()))
+
+
+def wants(endpoint: Any, *, province_code: str | None, status: str) -> bool:
     """Whether ``endpoint`` listens to a change to ``status`` in ``province_code``."""
     return endpoint.province_code in (None, province_code) and (not endpoint.events or status in endpoint.events)

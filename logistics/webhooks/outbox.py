@@ -100,7 +100,7 @@ def _insert_new(session: Session, values: dict[str, Any]) -> int | None:
 def queue_status_change(session: Session, event: ItemStatusChanged, *, now: datetime | None = None) -> list[int]:
     """Write a delivery for every endpoint listening to this change; the new rows' ids."""
     now = now or utcnow()
-    listening = endpoints.active(session)
+    listening = endpoints.listening(session)
     if not listening:  # the usual case on a scan: one cheap query, nothing else
         return []
     payload, province_code = _payload(session, event)

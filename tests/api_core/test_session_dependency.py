@@ -65,3 +65,46 @@ def test_the_real_dependency_commits_a_success_and_rolls_back_a_refusal(engine):
     finally:
         with engine.begin() as connection:
             connection.execute(sa.text(f"DROP TABLE {table}"))
+
+
+def test_run_and_commit_commits_in_the_route_and_rolls_back_a_refusal(engine):
+    """An async route doing its work and the commit in one thread (``run_and_commit``):
+    the work is committed, a refusal leaves nothing, and no connection stays checked out."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from api_core.deps import run_and_commit
+    from logistics.exceptions import Conflict
+
+    table = f"session_dep_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE TABLE {table} (v INTEGER)"))
+    app = FastAPI()
+    app.state.engine = engine
+    install_error_handlers(app)
+
+    def write(session, value: int, refuse: bool) -> dict:
+        session.execute(sa.text(f"INSERT INTO {table} (v) VALUES (:v)"), {"v": value})
+        if refuse:
+            raise Conflict("refused after writing", code="refused")
+        return {"wrote": value}
+
+    @app.post("/ok")
+    async def ok(session: SessionDep) -> dict:
+        return await run_and_commit(session, write, 1, False)
+
+    @app.post("/refused")
+    async def refused(session: SessionDep) -> dict:
+        return await run_and_commit(session, write, 2, True)
+
+    try:
+        with TestClient(app) as client:
+            assert client.post("/ok").json() == {"wrote": 1}
+            assert client.post("/refused").status_code == 409
+        assert engine.pool.checkedout() == 0
+        with engine.connect() as connection:
+            assert connection.execute(sa.text(f"SELECT v FROM {table}")).scalars().all() == [1]
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {table}"))

@@ -71,3 +71,22 @@ def test_one_items_window_is_its_stops_window_on_the_whole_route(session):
             assert eta_windows(session, [item], now=now).get(item.id) == expected.get(item.id), (now, item.id)
         forget_windows(session)
         assert eta_windows(session, sw.items, now=now) == expected
+
+
+def test_a_stop_finished_out_of_order_gives_the_same_windows_as_the_whole_route(session):
+    """Stop 3 finished before stops 1 and 2: the SMS read (from the last finished stop
+    on) agrees with the whole route's computation, which skips the stops left behind."""
+    from logistics.tracking.eta import eta_windows, forget_windows
+
+    sw = build_scan_world(session, n_items=6, proof_signature=False)
+    done_at = sw.stops[3].planned_arrival + timedelta(minutes=20)
+    for item in (sw.items[0], sw.items[3]):
+        ingest_scans(session, actor=sw.postman_user, device_id="p", now=done_at + timedelta(minutes=1), events=[
+            scan(item, ScanCode.OUT_FOR_DELIVERY, T0), scan(item, ScanCode.DELIVERED, done_at, at_home=item)])
+    forget_windows(session)
+    whole = {e.stop_id: (e.start, e.end) for e in route_etas(session, route_id=sw.route.id, now=done_at)}
+    expected = {item.id: whole[stop.id] for item, stop in zip(sw.items, sw.stops) if stop.id in whole}
+    assert set(expected) == {sw.items[4].id, sw.items[5].id}
+    for item in sw.items:
+        forget_windows(session)
+        assert eta_windows(session, [item], now=done_at).get(item.id) == expected.get(item.id), item.id
