@@ -37,12 +37,10 @@ from logistics.workdays import LOCAL_TZ
 
 @dataclass(frozen=True)
 class PageState:
-    row: Any  # the query's row: the link and the item (with ``full``: its office and people, versions)
+    row: Any  # the one query's row: the link, the item, its office and people, versions
     fingerprint: tuple[Any, ...]  # hashable: the stored values the page depends on
     eta_bounds: tuple[datetime, datetime] | None  # the ETA window's start and end
     day: date  # the local day: the offered slots are the next working days after it
-    token_sha256: str = ""
-    full: bool = True  # ``row`` has every column of the state (else page_view reads them)
 
     @property
     def key(self) -> tuple[Any, ...]:
@@ -95,26 +93,6 @@ def _build_state_query() -> sa.Select:
 _STATE_QUERY = _build_state_query()
 
 
-# What the link's validity and the ETA read of the state (``tracking_links.expires_at``,
-# ``public_view.eta_bounds``), by name in the state query.
-_CHECKED = ("created_at", "link_expires_at", "id", "status", "status_at", "updated_at", "window_start", "window_end")
-
-
-def _build_proof_query(array: Any) -> sa.Select:
-    """The state query's cheaper twin: the columns ``_CHECKED`` and, in ONE text column,
-    every column of the state (the database's JSON array of them: equal texts, equal
-    states). A row of 9 columns instead of 30: the driver describes and SQLAlchemy
-    processes each column of each row (~240,000 instructions a read, callgrind 2026-11)."""
-    columns = {c.key: c for c in _STATE_QUERY.selected_columns}
-    everything = sa.cast(array(*_STATE_QUERY.selected_columns), sa.Text).label("state_text")
-    return _STATE_QUERY.with_only_columns(*(columns[name] for name in _CHECKED), everything)
-
-
-# By dialect; another database reads the whole state instead.
-_PROOF_QUERIES = {"postgresql": _build_proof_query(sa.func.json_build_array),
-                  "sqlite": _build_proof_query(sa.func.json_array)}
-
-
 class _Link:
     """The link's side of a state row, as ``tracking_links.expires_at`` reads a token."""
 
@@ -124,26 +102,19 @@ class _Link:
         self.created_at, self.expires_at = created_at, expires_at
 
 
-def read_page_state(session: Session, token: str, *, now: datetime | None = None, full: bool = False) -> PageState:
-    """The state of the page behind ``token``; ``NotFound`` as ``public_view.load_subject``.
-
-    Without ``full``, the state's values are read as one text (``_PROOF_QUERIES``): enough
-    for the key, and :func:`page_view` reads them all when a page has to be rendered."""
+def read_page_state(session: Session, token: str, *, now: datetime | None = None) -> PageState:
+    """The state of the page behind ``token``; ``NotFound`` as ``public_view.load_subject``."""
     now = now or utcnow()
-    token_sha256 = tracking_links.hash_token(token)
     # On the session's connection, without the ORM's execution layer (a third of the
     # query's cost here); flushed first, as Session.execute would autoflush.
     session.flush()
-    connection = session.connection()
-    proof = None if full else _PROOF_QUERIES.get(connection.dialect.name)
-    row = connection.execute(_STATE_QUERY if proof is None else proof, {"token_sha256": token_sha256}).first()
+    row = session.connection().execute(_STATE_QUERY, {"token_sha256": tracking_links.hash_token(token)}).first()
     if row is None:
         raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
     if tracking_links.expires_at(_Link(row.created_at, row.link_expires_at), row) <= now:
         raise NotFound("This tracking link has expired.", code="tracking_link_expired")
-    return PageState(row=row, fingerprint=tuple(row) if proof is None else (row.state_text,),
-                     eta_bounds=public_view.eta_bounds(session, row, now), day=now.astimezone(LOCAL_TZ).date(),
-                     token_sha256=token_sha256, full=proof is None)
+    return PageState(row=row, fingerprint=tuple(row), eta_bounds=public_view.eta_bounds(session, row, now),
+                     day=now.astimezone(LOCAL_TZ).date())
 
 
 @dataclass(frozen=True)
@@ -154,11 +125,8 @@ class _Person:
 
 def page_view(session: Session, state: PageState, *, language: str, now: datetime) -> public_view.TrackingView:
     """The page of ``state`` (``public_view.tracking_view``) from the row already read:
-    one more query, for the timeline (and the ETA's, for an item on a route); one more
-    still for the state's values when only their text was read."""
-    row = state.row if state.full else session.connection().execute(_STATE_QUERY, {"token_sha256": state.token_sha256}).first()
-    if row is None:  # the link went in between
-        raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
+    one more query, for the timeline (and the ETA's, for an item on a route)."""
+    row = state.row
     person_id = service.recipient_id(row, row)  # the row reads as the item and as its dossier
     people = ((row.person_id, row.home_name, row.home_phone), (row.recipient_id, row.recipient_name, row.recipient_phone),
               (row.applicant_id, row.applicant_name, row.applicant_phone))

@@ -134,7 +134,7 @@ async def tracking_page(request: Request, session: SessionDep, token: str, lang:
 def _json_view(session: Session, token: str, lang: Language) -> TrackingView:
     now = utcnow()
     with _reads_only(session):
-        state = page_state.read_page_state(session, token, now=now, full=True)  # always rendered: all of it at once
+        state = page_state.read_page_state(session, token, now=now)
         return page_state.page_view(session, state, language=lang, now=now)
 
 

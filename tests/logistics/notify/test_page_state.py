@@ -60,31 +60,3 @@ def test_a_stop_finished_late_moves_the_eta_of_the_next_item(session):
     assert before.eta is not None and after.eta is not None
     assert timedelta(minutes=35) <= after.eta.start - before.eta.start <= timedelta(minutes=45)
     assert after.key != before.key
-
-
-def test_the_state_read_as_one_text_moves_with_every_value_of_the_page(session):
-    """The default read (the state's values as one text) gives the same validity and ETA
-    as the full read, one key while nothing changes, and a new key for a change of any
-    table the page shows: the person, the office, a scan, a reschedule."""
-    from logistics.models import DeliveryReschedule, Person, PostOffice
-
-    place = make_place(session)
-    start = utcnow().replace(microsecond=0) + timedelta(days=1)
-    item = make_item(session, place, status=ItemStatus.ACCEPTED, window=(start, start + timedelta(hours=2)))
-    token = links.issue_token(session, item_id=item.id)
-    now = utcnow()
-    state, whole = page_state.read_page_state(session, token, now=now), page_state.read_page_state(session, token, now=now, full=True)
-    assert not state.full and whole.full and (state.eta_bounds, state.day) == (whole.eta_bounds, whole.day)
-    assert page_state.read_page_state(session, token, now=now).key == state.key
-    keys = {state.key}
-    person = session.get(Person, item.person_id)
-    person.phone_e164 = "+84912345000"
-    office = session.get(PostOffice, item.post_office_id)
-    for change in (lambda: session.add(person), lambda: (setattr(office, "phone", "0256 3000 000"), session.add(office)),
-                   lambda: add_scan(session, item, ScanCode.OUT_FOR_DELIVERY, at=T0, status_after=ItemStatus.OUT_FOR_DELIVERY),
-                   lambda: session.add(DeliveryReschedule(item_id=item.id, choice="hold_at_post_office", created_at=utcnow()))):
-        change()
-        session.flush()
-        key = page_state.read_page_state(session, token, now=now).key
-        assert key not in keys
-        keys.add(key)
