@@ -50,16 +50,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await _end_in_thread(session, commit=False)
+        await _end(session, commit=False)
         raise
-    if session.info.get(_COMMITTED) and not session.in_transaction():
-        session.close()  # committed by run_and_commit, nothing begun since: no I/O left
+    await _end(session, commit=True)
+
+
+async def _end(session: Session, *, commit: bool) -> None:
+    """Commit (or roll back) and close; in the thread pool unless the session holds
+    nothing: no transaction begun, or one its route ended already (a read that gave its
+    connection back, ``web.routers.tracking_page``), and no object waiting to be
+    flushed. Closing that session does no I/O, so it costs no hop."""
+    if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.close()
         return
-    await _end_in_thread(session, commit=True)
+    await _end_in_thread(session, commit=commit)
 
 
 _REQUEST_SESSION = "api_core.request_session"
-_COMMITTED = "api_core.committed"
 
 
 async def run_and_commit(session: Session, fn: Callable[..., T], /, *args: Any) -> T:
@@ -72,7 +79,6 @@ async def run_and_commit(session: Session, fn: Callable[..., T], /, *args: Any) 
         result = fn(session, *args)
         if session.info.get(_REQUEST_SESSION):
             session.commit()
-            session.info[_COMMITTED] = True
         return result
 
     return await anyio.to_thread.run_sync(work)
@@ -83,10 +89,10 @@ async def _end_in_thread(session: Session, *, commit: bool) -> None:
     # free worker thread while every worker waits for this session's pooled connection
     # would deadlock.
     with CancelScope(shield=True):
-        await anyio.to_thread.run_sync(functools.partial(_end, session, commit=commit), limiter=CapacityLimiter(1))
+        await anyio.to_thread.run_sync(functools.partial(_finish, session, commit=commit), limiter=CapacityLimiter(1))
 
 
-def _end(session: Session, *, commit: bool) -> None:
+def _finish(session: Session, *, commit: bool) -> None:
     try:
         if commit:
             session.commit()

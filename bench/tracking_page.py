@@ -15,7 +15,8 @@ serves from its rendered pages (``web.rendered_pages``; each worker renders each
 page once); with many links (``--items`` well above the requests per worker) most are
 first views, rendered. The peer, in the same run and the same way: ``GET /health`` (the
 app's cheapest route that reads the database). Prints one Markdown table, with the CPU
-per request of the server's processes and of this client (it runs on the same cores).
+per request of the server's processes, of the database's backends and of this client
+(they all run on the same cores).
 """
 
 from __future__ import annotations
@@ -153,6 +154,42 @@ def run_wrk(port: int, paths: list[str], seconds: float, connections: int, out: 
             "non_2xx": int(errors.group(1)) if errors else 0}
 
 
+def database_cpu_s(url: str) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends serving ``url``'s database
+    (None when the server is not on this machine): the page's query runs on the same
+    cores as the app and this client."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            pids = [pid for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")]
+    except psycopg.Error:
+        return None
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def run(coroutine):  # noqa: ANN001, ANN201
+    """On uvloop when it is installed (uvicorn[standard] brings it): about half the
+    client's CPU per request of asyncio's loop, and the client shares the server's cores."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
+def _spent(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else after - before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=300)
@@ -182,14 +219,14 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base, server)
-            asyncio.run(offer(port, [f"/t/{t}" for t in tokens], 100, 2, 8))  # warm-up: imports, pools, templates
+            run(offer(port, [f"/t/{t}" for t in tokens], 100, 2, 8))  # warm-up: imports, pools, templates
             load_before = load_average()
-            cpu0 = group_cpu_s(server.pid)
-            page = asyncio.run(offer(port, [f"/t/{t}" for t in tokens], args.rate, args.seconds, args.connections))
-            page_cpu = group_cpu_s(server.pid) - cpu0
-            cpu0 = group_cpu_s(server.pid)
-            peer = asyncio.run(offer(port, ["/health"], args.rate, args.seconds, args.connections))
-            peer_cpu = group_cpu_s(server.pid) - cpu0
+            cpu0, db0 = group_cpu_s(server.pid), database_cpu_s(url)
+            page = run(offer(port, [f"/t/{t}" for t in tokens], args.rate, args.seconds, args.connections))
+            page_cpu, page_db = group_cpu_s(server.pid) - cpu0, _spent(db0, database_cpu_s(url))
+            cpu0, db0 = group_cpu_s(server.pid), database_cpu_s(url)
+            peer = run(offer(port, ["/health"], args.rate, args.seconds, args.connections))
+            peer_cpu, peer_db = group_cpu_s(server.pid) - cpu0, _spent(db0, database_cpu_s(url))
             load_after = load_average()
             wrk_rows = []
             if args.wrk:
@@ -202,11 +239,14 @@ def main() -> None:
 
     print(f"\n### Tracking page, PostgreSQL, uvicorn {args.workers} worker(s), offered {args.rate:.0f}/s for {args.seconds:.0f} s, "
           f"{args.connections} connections, {args.items} links\n")
-    print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | client CPU ms/request | answers |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, row, cpu in (("GET /t/{token} (HTML)", page, page_cpu), ("GET /health (peer)", peer, peer_cpu)):
+    print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | database CPU ms/request "
+          "| client CPU ms/request | answers |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, row, cpu, db in (("GET /t/{token} (HTML)", page, page_cpu, page_db), ("GET /health (peer)", peer, peer_cpu, peer_db)):
+        n = max(1, row["requests"])
         print(f"| {name} | {row['per_s']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['max']:.0f} | "
-              f"{cpu * 1000 / max(1, row['requests']):.2f} | {row['client_cpu_ms']:.2f} | {row['statuses']} |")
+              f"{cpu * 1000 / n:.2f} | {'?' if db is None else f'{db * 1000 / n:.2f}'} | {row['client_cpu_ms']:.2f} | "
+              f"{row['statuses']} |")
     print(f"\np99 ratio page/peer: {page['p99'] / max(peer['p99'], 1e-9):.2f}; load average before {load_before}, after {load_after}")
     if wrk_rows:
         print(f"\nwrk, closed loop, {args.connections} connections, {args.seconds:.0f} s each:\n")

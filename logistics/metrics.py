@@ -59,9 +59,19 @@ def _metrics() -> SimpleNamespace:
 
 
 def http_request(method: str, route: str, status: int, seconds: float) -> None:
-    m = _metrics()
-    m.http_requests.labels(method, route, str(status)).inc()
-    m.http_duration.labels(method, route).observe(seconds)
+    series = _http_series.get((method, route, status))
+    if series is None:
+        m = _metrics()
+        series = _http_series[(method, route, status)] = (m.http_requests.labels(method, route, str(status)),
+                                                         m.http_duration.labels(method, route))
+    series[0].inc()
+    series[1].observe(seconds)
+
+
+# The labelled series of each (method, route template, status), looked up once: labels()
+# takes a lock and validates its values on every call. As many as prometheus_client
+# keeps itself (route templates, never raw paths).
+_http_series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
 
 def scans_ingested(outcomes: Iterable[str]) -> None:

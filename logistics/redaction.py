@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 MASK: Final = "***"
@@ -130,6 +131,10 @@ class Redactor:
 _SENSITIVE_KEY: Final = re.compile(rf"^{_KEY}$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
 def is_sensitive_key(key: str) -> bool:
-    """Whether a field called ``key`` holds personal data or a secret."""
+    """Whether a field called ``key`` holds personal data or a secret.
+
+    Remembered: every log record asks it of each of its extra fields (the access line
+    of every request: four), and field names are few; the pattern costs ~4 us."""
     return bool(_SENSITIVE_KEY.match(key))

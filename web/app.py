@@ -20,6 +20,7 @@ from api_core.errors import install_error_handlers
 from api_core.health import version
 from api_core.observability import RequestObservationMiddleware
 from api_core.request_id import RequestIdMiddleware
+from api_core.routes import remember_routes
 from logistics.config import Settings, get_settings
 from logistics.db import get_engine, make_engine
 from logistics.logs import configure_logging
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        remember_routes(app)  # the access log's route templates, not in the first request
         # What start-up built lives as long as the process: out of the collector's
         # generations, so that full collections under load stay short.
         gc.freeze()

@@ -8,7 +8,8 @@ every stored value the page shows or is computed from — the link, the item's f
 its post office, the three people it may name, the latest reschedule choice, and the
 version of its scan history (how many scans and the newest id: scans are only ever
 added). The ETA window, which moves with the route's progress and with the clock, is
-computed afresh on every read (``public_view.eta_for``, the page's own rule).
+computed afresh on every read (``public_view.eta_bounds``, the page's own rule; the
+key holds its start and end, the text is formatted only for a page to render).
 
 Two reads with equal ``key`` (the fingerprint, the ETA window and the local day, which
 decides the offered slots: ``reschedule.offered_days``) give the same page, whatever
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -39,18 +39,22 @@ from logistics.workdays import LOCAL_TZ
 class PageState:
     row: Any  # the one query's row: the link, the item, its office and people, versions
     fingerprint: tuple[Any, ...]  # hashable: the stored values the page depends on
-    eta: public_view.Window | None
+    eta_bounds: tuple[datetime, datetime] | None  # the ETA window's start and end
     day: date  # the local day: the offered slots are the next working days after it
 
     @property
     def key(self) -> tuple[Any, ...]:
         """Equal keys, equal pages (for one token and language)."""
-        return self.fingerprint, self.eta, self.day
+        return self.fingerprint, self.eta_bounds, self.day
+
+    @property
+    def eta(self) -> public_view.Window | None:
+        """The ETA window as the page shows it (its text is only needed to render)."""
+        return public_view.window_of(self.eta_bounds) if self.eta_bounds is not None else None
 
 
-@lru_cache(maxsize=1)
-def _state_query() -> sa.Select:
-    """Built once; plain columns (no ORM entities to build) and scalar subqueries."""
+def _build_state_query() -> sa.Select:
+    """Plain columns (no ORM entities to build) and scalar subqueries."""
     home, recipient, applicant = aliased(Person), aliased(Person), aliased(Person)
     latest_choice = (
         select(DeliveryReschedule.choice).where(DeliveryReschedule.item_id == Item.id)
@@ -81,6 +85,14 @@ def _state_query() -> sa.Select:
     )
 
 
+# Built once, at import: the compiled form SQLAlchemy caches is tied to the statement
+# object that was first compiled. Two objects of one statement (a lazily built one,
+# raced by two threads on the first requests: ``functools.cache`` does not lock) make
+# every read of the other adapt its result columns to the cached form (~0.15 ms a
+# page in py-spy, 2026-11).
+_STATE_QUERY = _build_state_query()
+
+
 class _Link:
     """The link's side of a state row, as ``tracking_links.expires_at`` reads a token."""
 
@@ -96,12 +108,12 @@ def read_page_state(session: Session, token: str, *, now: datetime | None = None
     # On the session's connection, without the ORM's execution layer (a third of the
     # query's cost here); flushed first, as Session.execute would autoflush.
     session.flush()
-    row = session.connection().execute(_state_query(), {"token_sha256": tracking_links.hash_token(token)}).first()
+    row = session.connection().execute(_STATE_QUERY, {"token_sha256": tracking_links.hash_token(token)}).first()
     if row is None:
         raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
     if tracking_links.expires_at(_Link(row.created_at, row.link_expires_at), row) <= now:
         raise NotFound("This tracking link has expired.", code="tracking_link_expired")
-    return PageState(row=row, fingerprint=tuple(row), eta=public_view.eta_for(session, row, now),
+    return PageState(row=row, fingerprint=tuple(row), eta_bounds=public_view.eta_bounds(session, row, now),
                      day=now.astimezone(LOCAL_TZ).date())
 
 

@@ -136,12 +136,22 @@ def eta_for(session: Session, item: Any, now: datetime) -> Window | None:
     """The window the page shows for ``item`` (an ``Item``, or a row with its ``id``,
     ``status``, ``window_start`` and ``window_end``): ``service.eta_window``, one rule
     for the SMS and the page."""
+    bounds = eta_bounds(session, item, now)
+    return window_of(bounds) if bounds is not None else None
+
+
+def eta_bounds(session: Session, item: Any, now: datetime) -> tuple[datetime, datetime] | None:
+    """:func:`eta_for`'s start and end, without the text (``page_state`` keys on them)."""
     if item.status in TERMINAL or item.status is S.READY_FOR_PICKUP:
         return None
     start, end = service.eta_window(session, item, now=now)
     if start is None or end is None or end < now:  # a past window (a failed attempt) says nothing
         return None
-    return Window(start=start, end=end, text=messages.format_window(start, end))
+    return start, end
+
+
+def window_of(bounds: tuple[datetime, datetime]) -> Window:
+    return Window(start=bounds[0], end=bounds[1], text=messages.format_window(*bounds))
 
 
 @dataclass(frozen=True)

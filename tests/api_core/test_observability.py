@@ -122,3 +122,12 @@ def test_access_line_names_the_request(client, sw):
     assert access["request_id"] == "trace-77" == response.headers["X-Request-ID"]
     assert access["status"] == response.status_code and access["method"] == "GET" and access["duration_ms"] >= 0
     assert all(line["request_id"] != "-" for line in lines if line["logger"] == "logistics.access")
+
+
+def test_route_templates_are_indexed_at_start_up(app, client):
+    """The index of route templates is built by the app's start-up, not by the first
+    request (walking the nested routers takes a good part of a second)."""
+    paths = app.state.route_paths
+    assert "/t/{token}" in paths.values() and "/api/v1/items/{s10}" in paths.values()
+    client.get("/health")
+    assert app.state.route_paths is paths

@@ -108,3 +108,56 @@ def test_run_and_commit_commits_in_the_route_and_rolls_back_a_refusal(engine):
     finally:
         with engine.begin() as connection:
             connection.execute(sa.text(f"DROP TABLE {table}"))
+
+
+def test_a_session_with_nothing_to_end_costs_no_thread_hop(engine, monkeypatch):
+    """A session that never began a transaction, or whose route gave its connection back
+    (the tracking page's autocommit read), is closed on the event loop; one with work
+    in it is still committed in the thread pool."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from api_core import deps
+
+    hops: list[bool] = []
+    real = deps._end_in_thread
+
+    async def counted(session, *, commit):  # noqa: ANN001, ANN202
+        hops.append(commit)
+        await real(session, commit=commit)
+
+    monkeypatch.setattr(deps, "_end_in_thread", counted)
+    table = f"session_dep_{uuid.uuid4().hex[:12]}"
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"CREATE TABLE {table} (v INTEGER)"))
+    app = FastAPI()
+    app.state.engine = engine
+    install_error_handlers(app)
+
+    @app.get("/nothing")
+    async def nothing(session: SessionDep) -> dict:
+        return {}
+
+    @app.get("/read")
+    def read(session: SessionDep) -> dict:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        value = session.execute(sa.text("SELECT 1")).scalar_one()
+        session.close()
+        return {"value": value}
+
+    @app.post("/write")
+    def write(session: SessionDep) -> dict:
+        session.execute(sa.text(f"INSERT INTO {table} (v) VALUES (3)"))
+        return {}
+
+    try:
+        with TestClient(app) as client:
+            assert client.get("/nothing").status_code == 200 and hops == []
+            assert client.get("/read").json() == {"value": 1} and hops == []
+            assert client.post("/write").status_code == 200 and hops == [True]
+        with engine.connect() as connection:
+            assert connection.execute(sa.text(f"SELECT v FROM {table}")).scalars().all() == [3]
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sa.text(f"DROP TABLE {table}"))

@@ -288,3 +288,43 @@ def test_an_expired_link_is_404_after_its_page_was_rendered(client, session, tra
     page = client.get(f"/t/{token}")
     assert page.status_code == 404 and 'id="not-found"' in page.text
     assert client.get(f"/t/{token}.json").json()["error"] == "tracking_link_expired"
+
+
+def test_the_served_page_reads_committed_state_at_once(fresh_database_url):
+    """With the real session dependency (no test transaction): the views read in
+    autocommit, give their connection back, and a scan committed after a view shows on
+    the next one, in both forms."""
+    from sqlmodel import Session as PlainSession
+
+    from logistics.db import make_engine
+
+    engine = make_engine(fresh_database_url)
+    app = FastAPI()
+    install_error_handlers(app)
+    app.include_router(tracking_page.router)
+    app.state.engine = engine
+    app.state.settings = Settings(public_base_url="http://testserver")
+    app.state.tracking_limiter = links.LookupLimiter(rate_per_s=100.0, burst=100)
+    try:
+        with PlainSession(engine, expire_on_commit=False) as db:
+            start = utcnow().replace(microsecond=0) + timedelta(days=1)
+            item = make_item(db, make_place(db), status=ItemStatus.ACCEPTED, window=(start, start + timedelta(hours=2)))
+            add_scan(db, item, ScanCode.ARRIVED_AT_DELIVERY_OFFICE, at=AT, status_after=ItemStatus.IN_TRANSIT)
+            token = links.issue_token(db, item_id=item.id)
+            db.commit()
+        with TestClient(app) as client:
+            assert 'data-status="in_transit"' in client.get(f"/t/{token}").text
+            assert client.get(f"/t/{token}.json").json()["status"] == "in_transit"
+            assert engine.pool.checkedout() == 0
+            with PlainSession(engine, expire_on_commit=False) as db:
+                add_scan(db, db.merge(item), ScanCode.OUT_FOR_DELIVERY, at=AT + timedelta(hours=1),
+                         status_after=ItemStatus.OUT_FOR_DELIVERY)
+                db.commit()
+            html = client.get(f"/t/{token}").text
+            assert 'data-status="out_for_delivery"' in html and html.count("<li data-code=") == 2
+            assert client.get(f"/t/{token}.json").json()["status"] == "out_for_delivery"
+            assert client.get(f"/t/{'Z' * links.TOKEN_LENGTH}").status_code == 404
+            assert engine.pool.checkedout() == 0
+        assert (app.state.tracking_pages.misses, app.state.tracking_pages.hits) == (2, 0)
+    finally:
+        engine.dispose()

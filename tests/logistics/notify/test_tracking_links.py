@@ -75,3 +75,20 @@ def test_limiter_forgets_old_clients():
     for ip in ("a", "b", "c"):
         limiter.hit(ip, now=0.0)
     limiter.hit("a", now=0.0)  # "a" was forgotten: a fresh bucket
+
+
+def test_link_settings_follow_the_current_settings(monkeypatch):
+    """Built once per Settings object, and afresh when the settings are read again."""
+    from logistics.config import reset_settings_cache
+
+    reset_settings_cache()
+    first = links.get_link_settings()
+    assert links.get_link_settings() is first
+    monkeypatch.setenv("TRACKING_LINK_TTL_DAYS_AFTER_DONE", str(first.ttl_days_after_done + 7))
+    reset_settings_cache()
+    try:
+        assert links.get_link_settings().ttl_days_after_done == first.ttl_days_after_done + 7
+    finally:
+        monkeypatch.delenv("TRACKING_LINK_TTL_DAYS_AFTER_DONE")
+        reset_settings_cache()
+    assert links.get_link_settings().ttl_days_after_done == first.ttl_days_after_done
