@@ -7,7 +7,6 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +18,7 @@ from logistics.exceptions import Unauthorized
 from logistics.models import ApiToken, User
 from logistics.models.enums import Role, TokenKind
 from logistics.models.types import utcnow
+from logistics.once import built_once
 
 
 def digest(token: str) -> str:
@@ -98,7 +98,7 @@ class Grant:
 _GRANT_USER_COLUMNS = ("id", "role", "post_office_id", "agency_id", "counter_id", "province_code")
 
 
-@cache
+@built_once
 def _grant_statement() -> sa.Select:
     # Core, not the ORM: this runs on every phone request, and loading the token and the
     # user as entities cost five times the query (2026-11, 530 us against 100 us).

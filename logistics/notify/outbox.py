@@ -23,7 +23,6 @@ Delivery codes (``URGENT``) are never held: the postman is at the door.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from logistics.notify.gsm import SmsText
 from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.phones import normalise_vn_mobile
 from logistics.workdays import LOCAL_TZ
+from logistics.once import built_once
 
 log = logging.getLogger(__name__)
 
@@ -185,7 +185,7 @@ def queue_many(session: Session, drafts: list[Draft], *, now: datetime | None = 
     return [row_id for row_id, _ in created]
 
 
-@functools.cache
+@built_once
 def _insert_new(dialect: str) -> sa.Insert:
     """The outbox INSERT skipping existing (item, trigger, attempt) rows, built once per
     dialect (building it cost as much as running it, one-event scans, 2026-11)."""

@@ -27,6 +27,7 @@ from logistics.phones import mask_name, mask_phone
 from logistics.tracking import links as tracking_links
 from logistics.tracking.states import RULES, TERMINAL
 from logistics.workdays import LOCAL_TZ
+from logistics.once import built_once
 
 S = ItemStatus
 STATUS_LABELS: Final[dict[str, dict[ItemStatus, str]]] = {
@@ -96,7 +97,7 @@ def _local(at: datetime) -> str:
     return at.astimezone(LOCAL_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _timeline_query():  # noqa: ANN202 - a Select of two columns
     """Built once: two columns of the item's scans."""
     return (
@@ -164,7 +165,7 @@ class Subject:
     choice: str | None  # the latest reschedule's choice
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _subject_query():  # noqa: ANN202 - a Select of eight entities
     """Built once: the page asks it on every request."""
     home, recipient, applicant = aliased(Person), aliased(Person), aliased(Person)

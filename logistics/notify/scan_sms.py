@@ -15,7 +15,6 @@ reads the outbox in the same open transaction calls :func:`write_pending` itself
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import defaultdict
 from dataclasses import replace
@@ -37,6 +36,7 @@ from logistics.notify import messages, outbox, service
 from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.tracking import eta as tracking_eta
 from logistics.tracking import links as tracking_links
+from logistics.once import built_once
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def pending(session: Session) -> list[ItemStatusChanged]:
     return list(session.info.get(_PENDING, {}).values())
 
 
-@functools.cache
+@built_once
 def _statements() -> SimpleNamespace:
     """The reads of :func:`write_pending`, built once: Core selects of the columns used
     (building an ORM select and loading entities cost more than the queries, one-event

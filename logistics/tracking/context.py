@@ -7,7 +7,6 @@ of round trips as a batch of one.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
@@ -36,6 +35,7 @@ from logistics.models import (
 from logistics.models.enums import Role, ScanCode
 from logistics.tracking import proofs
 from logistics.tracking.inputs import Actor, ScanInput
+from logistics.once import built_once
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:
@@ -87,7 +87,7 @@ def _for(session: Session, values: Collection[Any]) -> tuple[SimpleNamespace, An
     return _statements(_dialect(session)), list(values)
 
 
-@functools.cache
+@built_once
 def _statements(dialect: str) -> SimpleNamespace:
     """The statements every batch runs, built once per dialect (and once for one value,
     ``_many``): building a select costs about as much CPU as running it (cProfile,

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func
@@ -25,6 +24,7 @@ from logistics.models import Item, Route, RouteStop, RouteStopItem
 from logistics.models.enums import ItemStatus, StopStatus
 from logistics.models.types import utcnow
 from logistics.tracking.states import TERMINAL
+from logistics.once import built_once
 
 DEFAULT_HALF_WINDOW = timedelta(minutes=15)  # a stop planned without a window [guess]
 WIDEN_PER_KM = timedelta(seconds=60)  # a minute of doubt per km still to ride [guess]
@@ -113,7 +113,7 @@ def route_etas(session: Session, *, route_id: int, now: datetime | None = None) 
     return cache[key]
 
 
-@cache
+@built_once
 def _stop_columns() -> Select:
     t = RouteStop.__table__
     return select(t.c.id, t.c.seq, t.c.status, t.c.lat, t.c.lon, t.c.service_s, t.c.planned_arrival, t.c.arrive_from,
@@ -163,7 +163,7 @@ def _etas_of(session: Session, route_id: int, wanted: dict[int, int], now: datet
     return cache[key]
 
 
-@cache
+@built_once
 def _waiting_stops() -> Select:
     return (
         select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id, RouteStop.seq)
@@ -174,7 +174,7 @@ def _waiting_stops() -> Select:
     )
 
 
-@cache
+@built_once
 def _stop_columns_upto() -> Select:
     """The stops ``stop_etas`` reads for the stops up to ``upto``: the last finished one
     (where riding starts; every stop before it is skipped) and the stops from it to

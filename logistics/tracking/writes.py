@@ -28,6 +28,7 @@ from sqlmodel import Session
 
 from logistics.models import Item, ScanEvent
 from logistics.models.enums import FailureAction, FailureReason, HolderKind, ItemStatus, ScanCode, ScanOutcome
+from logistics.once import built_once
 
 # Up to this many rows, one INSERT ... RETURNING (one round trip) beats drawing ids
 # from the sequence first and copying.
@@ -131,7 +132,7 @@ def insert_scans(session: Session, rows: Sequence[NewScan]) -> None:
         row.id = row_id
 
 
-@functools.cache
+@built_once
 def _insert_one() -> sa.Insert:
     return sa.insert(ScanEvent.__table__).returning(ScanEvent.__table__.c.id)
 
@@ -169,7 +170,7 @@ def write_items(session: Session, items: Collection[Item]) -> None:
     session.connection().execute(_update_items(), params[0] if len(params) == 1 else params)
 
 
-@functools.cache
+@built_once
 def _update_items() -> sa.Update:
     table = Item.__table__
     return sa.update(table).where(table.c.id == sa.bindparam("item_id")).values(

@@ -8,7 +8,6 @@ here and returned once, at registration.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,6 +18,7 @@ from logistics.exceptions import Forbidden, InvalidInput, NotFound
 from logistics.models import User, WebhookEndpoint
 from logistics.models.enums import ItemStatus, Role
 from logistics.webhooks.signing import new_secret
+from logistics.once import built_once
 
 STATUSES = frozenset(s.value for s in ItemStatus)
 
@@ -73,7 +73,7 @@ def deactivate(session: Session, *, actor: User, endpoint_id: int) -> WebhookEnd
     return endpoint
 
 
-@cache
+@built_once
 def _listening() -> Any:
     return select(WebhookEndpoint.id, WebhookEndpoint.province_code, WebhookEndpoint.events).where(
         WebhookEndpoint.active.is_(True))  # type: ignore[attr-defined]
