@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlmodel import func, select
 
 from logistics.accounts import tokens
@@ -41,24 +42,20 @@ def test_other_devices_keep_working_after_one_is_revoked(client, session, sw):
     assert _scan(client, kept, sw.items[0].s10).json()["results"][0]["outcome"] == "applied"
 
 
-def test_disabled_account_fails_on_the_next_scan(client, session, sw):
+@pytest.mark.parametrize(
+    ("change", "answer"),
+    [({"active": False}, (401, "account_disabled")), ({"role": Role.COUNTER_CLERK}, (403, "forbidden"))],
+    ids=["account_disabled", "role_taken_away"],
+)
+def test_an_account_changed_fails_on_the_next_scan(client, session, sw, change, answer):
     headers = sign_in(client)
     assert _scan(client, headers, sw.items[0].s10).status_code == 200
-    sw.postman_user.active = False
+    for name, value in change.items():
+        setattr(sw.postman_user, name, value)
     session.add(sw.postman_user)
     session.flush()
     response = _scan(client, headers, sw.items[1].s10)
-    assert (response.status_code, response.json()["error"]) == (401, "account_disabled")
-
-
-def test_role_taken_away_fails_on_the_next_scan(client, session, sw):
-    headers = sign_in(client)
-    assert _scan(client, headers, sw.items[0].s10).status_code == 200
-    sw.postman_user.role = Role.COUNTER_CLERK
-    session.add(sw.postman_user)
-    session.flush()
-    response = _scan(client, headers, sw.items[1].s10)
-    assert (response.status_code, response.json()["error"]) == (403, "forbidden")
+    assert (response.status_code, response.json()["error"]) == answer
 
 
 def test_reassigned_route_rejects_the_next_scan(client, session, sw):
