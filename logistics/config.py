@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     # OSRM (``osrm-routed``) base URL for the planner's travel times, e.g. http://osrm:5000;
     # empty = straight-line distance x circuity (logistics.routing.matrix).
     routing_osrm_url: str = ""
-    # Processes one plan searches in (logistics.routing.solver_portfolio), at most the CPUs
+    # Processes one plan searches in (logistics.routing.processes), at most the CPUs
     # available; 1 = the worker's own process alone.
     routing_search_processes: int = Field(default=2, ge=1)
 

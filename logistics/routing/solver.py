@@ -22,8 +22,7 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
    search runs from the cheapest (``_gls_parameters``: breaks need room).
    With two search processes or more (the ``routing_search_processes`` setting) the
    search first runs on the day split in parts, a process each (``solver_split``), then
-   on the whole; or, with ``SearchOptions(parallel="portfolio")``, each process searches
-   the whole day its own way and the best plan is kept (``solver_portfolio``).
+   on the whole (the processes: ``processes``).
    Then, when waiting is priced, the last ``waiting_share`` of the time searches
    the full objective (``_price_waiting``) from the better of the search's
    result and its start.
@@ -50,7 +49,7 @@ from logistics.routing.propose_vroom import propose_vroom
 from logistics.routing.solver_clusters import sector_routes
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
-from logistics.routing.solver_portfolio import PORTFOLIO_MIN_S, run_portfolio, search_processes
+from logistics.routing.processes import PARALLEL_MIN_S, search_processes
 from logistics.routing.solver_split import split_search
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
@@ -112,9 +111,7 @@ def solve(
     if not problem.vehicles or not nodes.nodes:
         return extract_plan(None, nodes, None, excluded, _time.monotonic() - t0)
     processes = search_processes(options)
-    if processes > 1 and time_limit_s >= PORTFOLIO_MIN_S and options.parallel == "portfolio":
-        return run_portfolio(nodes, excluded, t0, time_limit_s, initial, progress, seed, options, processes)
-    split = processes if processes > 1 and time_limit_s >= PORTFOLIO_MIN_S else 1
+    split = processes if processes > 1 and time_limit_s >= PARALLEL_MIN_S else 1
     return search(nodes, excluded, t0, time_limit_s, initial, progress, seed, options, split)
 
 
@@ -227,8 +224,6 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     starts.sort(key=lambda a: a.ObjectiveValue())
     log.info("starts: %s", [a.ObjectiveValue() for a in starts])
     runs = starts[: max(1, options.portfolio)]
-    if 0 < options.start_rank < len(starts):
-        runs = [starts[options.start_rank]]  # a portfolio process searches from another start
     last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
     if order_pins or not SPLIT_MIN_NODES <= len(nodes.nodes) <= HULL_MAX_NODES:
         # The parts' models know no pinned order; a small day gains nothing; past HULL_MAX_NODES the

@@ -22,7 +22,7 @@ from logistics.routing.extract import route_sequences
 from logistics.routing.nodes import Nodes
 from logistics.routing.solver_model import build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
-from logistics.routing.solver_portfolio import grace, remotes
+from logistics.routing.processes import grace, remotes
 from logistics.routing.solver_split import sub_nodes
 
 SECTOR_NODES = 350  # stops per sector: the insertion on ~400 stops took about 1 s on 2 busy cores
@@ -82,7 +82,7 @@ def sector_routes(nodes: Nodes, options: SearchOptions, budget_s: float, clock: 
     Each sector is built by parallel cheapest insertion on its own model; with ``search`` its
     routes are then improved there by guided local search for what is left of its share of
     ``budget_s`` (a move there is checked against a few hundred stops, not all). With
-    ``processes`` > 1 the sectors are dealt to that many processes (``solver_portfolio.Remote``),
+    ``processes`` > 1 the sectors are dealt to that many processes (``processes.Remote``),
     each building its own in turn, so each sector gets that many times the time.
     ``times``, when given, receives each routed stop's service start.
     """

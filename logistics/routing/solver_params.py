@@ -26,14 +26,9 @@ class SearchOptions:
     also_try: tuple[str, ...] = ("SAVINGS", "PARALLEL_CHEAPEST_INSERTION", "LOCAL_CHEAPEST_INSERTION")
     # Guided local search from the ``portfolio`` cheapest starts, the time split evenly.
     portfolio: int = 1
-    # Search processes (``solver_portfolio``): None = the ``routing_search_processes`` setting,
+    # Search processes (``processes``): None = the ``routing_search_processes`` setting,
     # at most the CPUs this process may use; 1 = this process alone.
     processes: int | None = None
-    # How the processes share a plan: "split" (the day in parts, one per process, then searched
-    # whole: ``solver_split``) or "portfolio" (each process the whole day, the best plan kept).
-    parallel: str = "split"
-    # The start the local search runs from, by cost (0 = the cheapest); set per portfolio process.
-    start_rank: int = 0
     # "pyvrp": PyVRP's genetic search proposes a start on a relaxation (``propose.py``);
     # "vroom": VROOM proposes one on the full model (``propose_vroom.py``). The proposer gets
     # ``proposer_share`` of the time; OR-Tools checks the start against the full model and finishes.

@@ -5,7 +5,7 @@ around the post office (the used routes in order around it, cut where they are f
 apart, each group about as many stops), each vehicle taking its stops along. Each part is
 a model of its own (its stops, its vehicles; ``sub_nodes``) searched from its routes
 until the same deadline: this process searches the first, a fresh interpreter
-(``solver_portfolio.Remote``) each other one. A move in a part is checked against its
+(``processes.Remote``) each other one. A move in a part is checked against its
 own stops only and each part has a CPU, so the search gets through more moves in the
 time than one search of the whole day. The parts' routes together are the result; the
 caller reads them into the whole model and searches it jointly for the rest of its time
@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import time
 
 from logistics.routing.extract import route_sequences
 from logistics.routing.nodes import Nodes
 from logistics.routing.solver_model import build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
-from logistics.routing.solver_portfolio import grace, remotes
+from logistics.routing.processes import grace, remotes
 
 
 def route_groups(nodes: Nodes, routes: list[list[int]], parts: int) -> list[list[int]] | None:
@@ -73,8 +74,6 @@ def sub_nodes(nodes: Nodes, stops: list[int], vehicles: list[int]) -> Nodes:
 
 def improve(nodes: Nodes, routes: list[list[int]], deadline: float, options: SearchOptions) -> list[list[int]]:
     """``routes`` (local indices of ``nodes``) after guided local search until ``deadline`` (monotonic)."""
-    import time
-
     model = build_model(nodes, price_waiting=False)
     budget = max(0.05, deadline - time.monotonic())
     model.routing.CloseModelWithParameters(search_parameters(options, budget))

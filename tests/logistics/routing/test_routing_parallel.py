@@ -1,5 +1,5 @@
 """One plan searched in several processes: the setting, the processes' life and death, the
-join, and the plans of a day split in parts (``solver_portfolio``, ``solver_split``)."""
+and the plans of a day split in parts (``processes``, ``solver_split``)."""
 
 from __future__ import annotations
 
@@ -13,52 +13,37 @@ from postal_day_checker import score_day_plan
 
 from day_samples import spread_day
 from logistics.config import Settings
-from logistics.routing import solver_portfolio, solver_split
+from logistics.routing import processes, solver_split
 from logistics.routing.nodes import build_nodes
-from logistics.routing.plan import Plan, Reason, Unserved
 from logistics.routing.postal_day import day_to_problem, plan_to_day
 from logistics.routing.solver import SearchOptions, solve
-from logistics.routing.solver_portfolio import Remote, best_plan, remotes, search_processes
+from logistics.routing.processes import Remote, remotes, search_processes
 
 SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
-
-
-def _plan(objective: int, mandatory_unserved: int = 0) -> Plan:
-    unserved = tuple(Unserved(f"J{k}", Reason.NOT_ENOUGH_TIME, True) for k in range(mandatory_unserved))
-    return Plan((), unserved + (Unserved("opt", Reason.CAPACITY, False),), objective, 1.0)
 
 
 def test_processes_setting_capped_by_cpus(monkeypatch):
     """None means the ROUTING_SEARCH_PROCESSES setting (default 2); never more than the CPUs."""
     assert Settings().routing_search_processes == 2
     monkeypatch.setattr("logistics.config.get_settings", lambda: Settings(routing_search_processes=3))
-    monkeypatch.setattr(solver_portfolio, "available_cpus", lambda: 8)
+    monkeypatch.setattr(processes, "available_cpus", lambda: 8)
     assert search_processes(SearchOptions()) == 3
     assert search_processes(SearchOptions(processes=1)) == 1
-    monkeypatch.setattr(solver_portfolio, "available_cpus", lambda: 1)
+    monkeypatch.setattr(processes, "available_cpus", lambda: 1)
     assert search_processes(SearchOptions()) == 1
     assert search_processes(SearchOptions(processes=4)) == 1
     with pytest.raises(ValueError):
         Settings(routing_search_processes=0)
 
 
-def test_join_is_deterministic():
-    """Fewest mandatory items unserved first, then the lowest objective, then the first process."""
-    a, b, c = _plan(900), _plan(500, mandatory_unserved=1), _plan(900)
-    assert best_plan([a, b, c]) is a
-    assert best_plan([c, a]) is c
-    assert best_plan([None, b, None]) is b
-    assert best_plan([b, _plan(901)]).objective == 901
-
-
 def test_remote_runs_a_function_in_another_process(tmp_path):
     remote = Remote(tmp_path, "os:getpid")
     pid = remote.result(time.monotonic() + 30)
-    assert pid == remote.process.pid and pid != solver_portfolio.os.getpid()
+    assert pid == remote.process.pid and pid != processes.os.getpid()
 
 
 def test_late_process_is_killed(monkeypatch, tmp_path):
-    monkeypatch.setattr(solver_portfolio, "child_command", lambda: SLEEPER)
+    monkeypatch.setattr(processes, "child_command", lambda: SLEEPER)
     remote = Remote(tmp_path, "os:getpid")
     t0 = time.monotonic()
     assert remote.result(t0 + 0.3) is None
@@ -72,7 +57,7 @@ def test_failed_process_gives_no_result(tmp_path):
 
 
 def test_processes_stopped_and_files_removed_on_error(monkeypatch):
-    monkeypatch.setattr(solver_portfolio, "child_command", lambda: SLEEPER)
+    monkeypatch.setattr(processes, "child_command", lambda: SLEEPER)
     started = []
     with pytest.raises(RuntimeError):
         with remotes() as start:
@@ -128,15 +113,13 @@ def test_route_groups_cover_every_vehicle_once():
             assert stops[node.partner] == nodes.nodes[stops[j]].partner
 
 
-@pytest.mark.parametrize("parallel", ["split", "portfolio"])
-def test_two_process_plan_passes_scoring_rule(parallel, caplog):
-    """Both ways of sharing the search give plans the format's rule accepts, every mandatory item served."""
+def test_two_process_plan_passes_scoring_rule(caplog):
+    """The split search gives plans the format's rule accepts, every mandatory item served."""
     day = spread_day(80, 4)
     problem = day_to_problem(day)
     with caplog.at_level(logging.INFO, logger="logistics.routing"):
-        plan = solve(problem, time_limit_s=5.0, options=SearchOptions(processes=2, parallel=parallel))
+        plan = solve(problem, time_limit_s=5.0, options=SearchOptions(processes=2))
     errors, metrics = score_day_plan(day, plan_to_day(plan, problem))
     assert errors == []
     assert metrics["mandatory_served"] == metrics["mandatory"]
-    expected = "split search from" if parallel == "split" else "portfolio of 2"
-    assert any(expected in r.getMessage() for r in caplog.records)
+    assert any("split search from" in r.getMessage() for r in caplog.records)

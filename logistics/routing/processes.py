@@ -1,24 +1,23 @@
-"""One plan searched in several processes at once, the best plan kept (a portfolio).
+"""Search processes: a function of the planner run in fresh interpreters, until one deadline.
 
 OR-Tools' routing search runs one thread, and on a postal day it is still improving
-when its time runs out (300 items: 67.3 route hours at 80 s against ~75 h at 20 s), so
-a second CPU is worth a second search. This process runs the planner as it always
-does (``VARIANTS[0]``: the same plan as with one process, progress reported from here);
-each other process runs ``solver.search`` on the same nodes with the knobs of another
-variant, until the same deadline. The join is deterministic: the plan that leaves the
-fewest mandatory items unserved, then the lowest objective, then the lowest variant.
+when its time runs out, so a second CPU is worth a second search process: the day
+split in parts (``solver_split``) and, past ``solver.HULL_MAX_NODES``, the sectors
+shared (``solver_clusters``). How many: ``search_processes`` (the
+``routing_search_processes`` setting, never more than the CPUs). (A portfolio, each
+process searching the whole day its own way and the best plan kept, lost to the split
+on 2 shared cores in 2026-11 and was removed.)
 
-The other processes are fresh interpreters (``python -m logistics.routing.solver_portfolio``),
+The other processes are fresh interpreters (``python -m logistics.routing.processes``),
 not forks: a Celery prefork worker is a daemonic process, which ``multiprocessing`` will
-not let have children, and a fork would copy its connections. The nodes (matrices
-included, so a travel-time server is asked once) go to them through a file, the plan
-comes back the same way. A process still running ``GRACE_S`` after the deadline is
-killed, as are all of them when this one fails or is cancelled.
+not let have children, and a fork would copy its connections. Arguments go to them
+through a file, the result comes back the same way. A process still running the grace
+period after the deadline is killed, as are all of them when the caller fails or is
+cancelled.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import logging
 import os
@@ -32,20 +31,17 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Callable, Iterator
 
 if TYPE_CHECKING:
-    from logistics.routing.plan import Plan, Unserved
     from logistics.routing.solver_params import SearchOptions
 
 log = logging.getLogger(__name__)
 
 # Below this limit the second interpreter's start-up (~0.5 s of CPU to import OR-Tools) is
 # too large a part of the time.
-PORTFOLIO_MIN_S = 3.0
+PARALLEL_MIN_S = 3.0
 # How long after the deadline a process may take to hand its plan back (it overruns its limit
 # by a move, then reads its plan out), at least GRACE_S, at most GRACE_SHARE of the limit more.
 GRACE_S = 1.0
 GRACE_SHARE = 0.05
-# The knobs of each process, in order; process k > 0 uses VARIANTS[k % len(VARIANTS)].
-VARIANTS: tuple[dict, ...] = ({}, {"start_rank": 1, "gls_lambda": 0.1})
 
 
 def available_cpus() -> int:
@@ -65,18 +61,8 @@ def search_processes(options: SearchOptions) -> int:
     return max(1, min(int(wanted), available_cpus()))
 
 
-def variant(options: SearchOptions, k: int) -> SearchOptions:
-    return dataclasses.replace(options, processes=1, **(VARIANTS[k % len(VARIANTS)] if k else {}))
-
-
-def best_plan(plans: list[Plan | None]) -> Plan:
-    """The deterministic join: fewest mandatory items unserved, then lowest objective, then first."""
-    ranked = [(sum(u.mandatory for u in p.unserved), p.objective, k) for k, p in enumerate(plans) if p is not None]
-    return plans[min(ranked)[2]]
-
-
 def child_command() -> list[str]:
-    return [sys.executable, "-m", "logistics.routing.solver_portfolio"]
+    return [sys.executable, "-m", "logistics.routing.processes"]
 
 
 class Remote:
@@ -128,24 +114,6 @@ def remotes() -> Iterator[Callable[..., Remote]]:
 
 def grace(time_limit_s: float) -> float:
     return max(GRACE_S, GRACE_SHARE * time_limit_s)
-
-
-def run_portfolio(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, initial: Plan | None,
-                  progress: Callable[[dict], None] | None, seed: int, options: SearchOptions,
-                  processes: int) -> Plan:
-    """``solver.search`` here and in ``processes - 1`` other processes; the best plan."""
-    from logistics.routing.solver import search
-
-    with remotes() as start:
-        # time.monotonic() is the system's CLOCK_MONOTONIC on Linux: one deadline for all processes.
-        others = [start("logistics.routing.solver:search", nodes, excluded, t0, time_limit_s, initial, None,
-                        seed, variant(options, k)) for k in range(1, processes)]
-        plans = [search(nodes, excluded, t0, time_limit_s, initial, progress, seed, variant(options, 0))]
-        plans += [other.result(t0 + time_limit_s + grace(time_limit_s)) for other in others]
-    best = best_plan(plans)
-    log.info("portfolio of %d: objectives %s, kept %d", processes,
-             [p.objective if p is not None else None for p in plans], plans.index(best))
-    return dataclasses.replace(best, seconds=time.monotonic() - t0)
 
 
 def _child(job: Path) -> int:
