@@ -42,9 +42,9 @@ from logistics.models.enums import NotificationStatus, NotificationTrigger
 from logistics.models.types import utcnow
 from logistics.notify.gsm import SmsText
 from logistics.notify.settings import NotifySettings, get_notify_settings
+from logistics.once import built_once
 from logistics.phones import normalise_vn_mobile
 from logistics.workdays import LOCAL_TZ
-from logistics.once import built_once
 
 log = logging.getLogger(__name__)
 

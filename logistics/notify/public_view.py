@@ -23,11 +23,11 @@ from logistics.models.enums import ItemStatus, ScanCode, ScanOutcome
 from logistics.models.types import utcnow
 from logistics.notify import messages, reschedule, service
 from logistics.notify.settings import NotifySettings, get_notify_settings
+from logistics.once import built_once
 from logistics.phones import mask_name, mask_phone
 from logistics.tracking import links as tracking_links
 from logistics.tracking.states import RULES, TERMINAL
 from logistics.workdays import LOCAL_TZ
-from logistics.once import built_once
 
 S = ItemStatus
 STATUS_LABELS: Final[dict[str, dict[ItemStatus, str]]] = {

@@ -34,9 +34,9 @@ from logistics.models.enums import (
 from logistics.models.types import utcnow
 from logistics.notify import messages, outbox, service
 from logistics.notify.settings import NotifySettings, get_notify_settings
+from logistics.once import built_once
 from logistics.tracking import eta as tracking_eta
 from logistics.tracking import links as tracking_links
-from logistics.once import built_once
 
 log = logging.getLogger(__name__)
 

@@ -33,9 +33,9 @@ from logistics.models import (
     ScanEvent,
 )
 from logistics.models.enums import Role, ScanCode
+from logistics.once import built_once
 from logistics.tracking import proofs
 from logistics.tracking.inputs import Actor, ScanInput
-from logistics.once import built_once
 
 
 def one_of(session: Session, column: Any, values: Sequence[Any]) -> Any:

@@ -23,8 +23,8 @@ from logistics.geo import haversine_m
 from logistics.models import Item, Route, RouteStop, RouteStopItem
 from logistics.models.enums import ItemStatus, StopStatus
 from logistics.models.types import utcnow
-from logistics.tracking.states import TERMINAL
 from logistics.once import built_once
+from logistics.tracking.states import TERMINAL
 
 DEFAULT_HALF_WINDOW = timedelta(minutes=15)  # a stop planned without a window [guess]
 WIDEN_PER_KM = timedelta(seconds=60)  # a minute of doubt per km still to ride [guess]

@@ -17,8 +17,8 @@ from logistics import audit
 from logistics.exceptions import Forbidden, InvalidInput, NotFound
 from logistics.models import User, WebhookEndpoint
 from logistics.models.enums import ItemStatus, Role
-from logistics.webhooks.signing import new_secret
 from logistics.once import built_once
+from logistics.webhooks.signing import new_secret
 
 STATUSES = frozenset(s.value for s in ItemStatus)
 
