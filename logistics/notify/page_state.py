@@ -31,6 +31,7 @@ from logistics.exceptions import NotFound
 from logistics.models import DeliveryReschedule, Dossier, Item, Person, PostOffice, ScanEvent, TrackingToken
 from logistics.models.types import utcnow
 from logistics.notify import public_view, service
+from logistics.once import built_once
 from logistics.tracking import links as tracking_links
 from logistics.workdays import LOCAL_TZ
 
@@ -53,7 +54,8 @@ class PageState:
         return public_view.window_of(self.eta_bounds) if self.eta_bounds is not None else None
 
 
-def _build_state_query() -> sa.Select:
+@built_once  # one object for every thread: see logistics.once
+def _state_query() -> sa.Select:
     """Plain columns (no ORM entities to build) and scalar subqueries."""
     home, recipient, applicant = aliased(Person), aliased(Person), aliased(Person)
     latest_choice = (
@@ -85,12 +87,6 @@ def _build_state_query() -> sa.Select:
     )
 
 
-# Built once, at import: the compiled form SQLAlchemy caches is tied to the statement
-# object that was first compiled. Two objects of one statement (a lazily built one,
-# raced by two threads on the first requests: ``functools.cache`` does not lock) make
-# every read of the other adapt its result columns to the cached form (~0.15 ms a
-# page in py-spy, 2026-11).
-_STATE_QUERY = _build_state_query()
 
 
 class _Link:
@@ -108,7 +104,7 @@ def read_page_state(session: Session, token: str, *, now: datetime | None = None
     # On the session's connection, without the ORM's execution layer (a third of the
     # query's cost here); flushed first, as Session.execute would autoflush.
     session.flush()
-    row = session.connection().execute(_STATE_QUERY, {"token_sha256": tracking_links.hash_token(token)}).first()
+    row = session.connection().execute(_state_query(), {"token_sha256": tracking_links.hash_token(token)}).first()
     if row is None:
         raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
     if tracking_links.expires_at(_Link(row.created_at, row.link_expires_at), row) <= now:
