@@ -125,6 +125,22 @@ def test_text_format_names_the_request():
     assert "WARNING" in line and "[abc] x: sent to ***678" in line and PHONE not in line
 
 
+def test_records_skip_what_no_format_shows(stream):
+    """No walk up the stack for the caller, no thread or process names: every request's
+    access line would pay for them, and no format of ours shows them."""
+    records: list[logging.LogRecord] = []
+    keep = logging.Handler()
+    keep.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("lean")
+    logger.addHandler(keep)
+    try:
+        logger.warning("x")
+    finally:
+        logger.removeHandler(keep)
+    assert (records[0].lineno, records[0].threadName, records[0].processName) == (0, None, None)
+    assert _lines(stream)[-1]["message"] == "x"
+
+
 def test_database_errors_hide_statement_parameters(engine):
     """Engines never quote parameters (names, phones) in their errors or echo lines."""
     import sqlalchemy as sa
