@@ -124,6 +124,21 @@ def test_access_line_names_the_request(client, sw):
     assert all(line["request_id"] != "-" for line in lines if line["logger"] == "logistics.access")
 
 
+def test_no_phone_number_as_request_id(client):
+    """A phone number is a sane id, but every log line of its request would carry it
+    unmasked: it is replaced by a made-up one, on the response and in the access line."""
+    out = io.StringIO()
+    handler = configure_logging(get_settings().model_copy(update={"log_format": "json"}), stream=out)
+    root_level = logging.getLogger().level
+    try:
+        response = client.get("/health", headers={"X-Request-ID": "0912345678"})
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(root_level)
+    assert response.status_code == 200 and response.headers["X-Request-ID"] != "0912345678"
+    assert "0912345678" not in out.getvalue() and response.headers["X-Request-ID"] in out.getvalue()
+
+
 def test_route_templates_are_indexed_at_start_up(app, client):
     """The index of route templates is built by the app's start-up, not by the first
     request (walking the nested routers takes a good part of a second)."""
