@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from api_core.deps import get_session
+from api_core.deps import get_reading_session, get_session
 
 
 @contextmanager
@@ -35,4 +35,5 @@ def serve_from(app: FastAPI, session: Session) -> FastAPI:
             yield inner
 
     app.dependency_overrides[get_session] = request_session
+    app.dependency_overrides[get_reading_session] = request_session
     return app

@@ -30,7 +30,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from api_core.deps import SessionDep
+from api_core.deps import ReadingSessionDep, SessionDep
 from api_core.errors import error_responses
 from logistics.exceptions import NotFound
 from logistics.models.types import utcnow
@@ -110,7 +110,7 @@ Limited = Depends(lookup_allowed)
     summary="Tracking of one item (JSON)",
     responses=error_responses(404, 429),
 )
-async def tracking_json(request: Request, session: SessionDep, token: str, lang: LangQuery = "vi") -> Any:
+async def tracking_json(request: Request, session: ReadingSessionDep, token: str, lang: LangQuery = "vi") -> Any:
     await lookup_allowed(request)
     return await run_in_threadpool(_json_view, session, token, lang)
 
@@ -121,10 +121,10 @@ async def tracking_json(request: Request, session: SessionDep, token: str, lang:
     summary="Tracking page of one item (HTML)",
     responses=error_responses(429),
 )
-async def tracking_page(request: Request, session: SessionDep, token: str, lang: LangQuery = "vi") -> Response:
+async def tracking_page(request: Request, session: ReadingSessionDep, token: str, lang: LangQuery = "vi") -> Response:
     # ``async`` with the database work in ONE hop to the thread pool: a sync route
     # costs a hop for the route and (through the session dependency) one more for the
-    # commit; the page reads in autocommit and gives its connection back in that hop.
+    # commit; the page reads in autocommit and ends its session in that hop.
     # The limiter is called, not declared as a dependency: the same check (before any
     # query: the session opens no connection until then) for ~3 % less CPU a view.
     await lookup_allowed(request)
@@ -158,14 +158,14 @@ def _page_response(request: Request, session: Session, token: str, lang: Languag
 @contextmanager
 def _reads_only(session: Session) -> Iterator[None]:
     """Read without a transaction: the page's queries need no BEGIN and COMMIT round
-    trips; the connection goes back to the pool at the end, so that the session
-    dependency has nothing left to commit (no second hop to the thread pool). A session
-    already in a transaction (a caller's, a test's) reads in it and is left as it is."""
+    trips; the session ends here, its connection back to the pool (the views' session
+    dependency, ``ReadingSessionDep``, has no exit of its own). A session already in a
+    transaction (a caller's, a test's) reads in it and is left as it is."""
     if session.in_transaction():
         yield
         return
-    session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     try:
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         yield
     finally:
         session.close()
