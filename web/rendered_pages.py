@@ -1,17 +1,22 @@
-"""Rendered pages kept in memory, keyed by everything they were rendered from.
+"""Rendered pages kept in memory, one per page address, with what they were rendered from.
 
-A key must name every input of the page (``logistics.notify.page_state`` gives the
-stored ones; the caller adds the language, the minute, the ETA window): a changed
-input is a new key, so nothing is ever invalidated, and an entry that is no longer
-asked for simply ages out. One instance per application (``app.state``), bounded,
-least recently used out first (``cachetools.LRUCache``); thread-safe (sync routes run
-in a thread pool).
+A page is asked for by its address (for the tracking page: the link and the
+language) and the ``state`` it must show: everything it is rendered from
+(``logistics.notify.page_state`` gives the stored inputs, the caller adds the
+rest). A kept page whose state is not equal is not answered, and the page rendered
+for the new state replaces it: nothing is ever invalidated, and a page no longer
+asked for ages out. Looking a page up hashes its address only and compares the
+state: hashing a state of ~30 values (dates with their zones) on every view cost
+more (~34,000 instructions a tracking page, callgrind, 2026-12). One instance per
+application (``app.state``), bounded, least recently used out first
+(``cachetools.LRUCache``); thread-safe (the views read in a thread pool).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Hashable
+from typing import Any
 
 from cachetools import LRUCache
 
@@ -20,22 +25,23 @@ DEFAULT_ENTRIES = 4096  # a tracking page is ~6 KB: ~25 MB per worker at most
 
 class RenderedPages:
     def __init__(self, max_entries: int = DEFAULT_ENTRIES) -> None:
-        self._pages: LRUCache[Hashable, bytes] = LRUCache(maxsize=max_entries)
+        self._pages: LRUCache[Hashable, tuple[Any, bytes]] = LRUCache(maxsize=max_entries)
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
-    def get(self, key: Hashable) -> bytes | None:
+    def get(self, address: Hashable, state: Any) -> bytes | None:
+        """The page kept at ``address`` if it was rendered from ``state``."""
         with self._lock:
-            page = self._pages.get(key)
-            if page is None:
+            kept = self._pages.get(address)
+            if kept is None or kept[0] != state:
                 self.misses += 1
-            else:
-                self.hits += 1
-            return page
+                return None
+            self.hits += 1
+            return kept[1]
 
-    def put(self, key: Hashable, page: bytes) -> None:
+    def put(self, address: Hashable, state: Any, page: bytes) -> None:
         with self._lock:
-            self._pages[key] = page
+            self._pages[address] = (state, page)
 
     def __len__(self) -> int:
         return len(self._pages)

@@ -146,12 +146,11 @@ def _page_response(request: Request, session: Session, token: str, lang: Languag
         except NotFound:
             return templates.TemplateResponse(request, "tracking/not_found.html",
                                               {"lang": lang, "t": TEXT[lang]}, status_code=404)
-        key = (token, lang, state.key)
         pages = _rendered_pages(request.app)
-        body = pages.get(key)
+        body = pages.get((token, lang), state.key)
         if body is None:
             body = _render_page(page_state.page_view(session, state, language=lang, now=now), token, lang)
-            pages.put(key, body)
+            pages.put((token, lang), state.key, body)
     return HTMLResponse(body)
 
 
