@@ -24,6 +24,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -98,13 +99,19 @@ class _Link:
         self.created_at, self.expires_at = created_at, expires_at
 
 
-def read_page_state(session: Session, token: str, *, now: datetime | None = None) -> PageState:
-    """The state of the page behind ``token``; ``NotFound`` as ``public_view.load_subject``."""
+def read_page_state(session: Session, token: str, *, now: datetime | None = None,
+                    connection: Connection | None = None) -> PageState:
+    """The state of the page behind ``token``; ``NotFound`` as ``public_view.load_subject``.
+
+    ``connection``: read on it rather than on the session's own (``web.routers.tracking_page``
+    reads in autocommit, without beginning the session's transaction)."""
     now = now or utcnow()
-    # On the session's connection, without the ORM's execution layer (a third of the
-    # query's cost here); flushed first, as Session.execute would autoflush.
-    session.flush()
-    row = session.connection().execute(_state_query(), {"token_sha256": tracking_links.hash_token(token)}).first()
+    if connection is None:
+        # On the session's connection, without the ORM's execution layer (a third of the
+        # query's cost here); flushed first, as Session.execute would autoflush.
+        session.flush()
+        connection = session.connection()
+    row = connection.execute(_state_query(), {"token_sha256": tracking_links.hash_token(token)}).first()
     if row is None:
         raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
     if tracking_links.expires_at(_Link(row.created_at, row.link_expires_at), row) <= now:
