@@ -114,8 +114,9 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 async def get_reading_session(request: Request) -> Session:
     """A session for a route that only reads and ends it itself, in the thread hop that
     reads (``web.routers.tracking_page``): no exit to run after the route. FastAPI's
-    exit machinery for a generator dependency (:func:`get_session`) cost ~270,000
-    instructions of a tracking page's ~2.6 million (callgrind, 2026-12). A session
+    machinery for a generator dependency (:func:`get_session`: its context managers,
+    cancel scope and exit) cost ~136,000 instructions of a tracking page's ~2.6 million
+    (callgrind, 2026-12). A session
     that never took a connection holds nothing to release. Tests override it as they
     override :func:`get_session` (``support.sessions``)."""
     return Session(request_engine(request), expire_on_commit=False)
