@@ -4,7 +4,9 @@
     .venv/bin/python bench/tracking_page.py --rate 800 --seconds 10 --workers 2 --wrk
     .venv/bin/python bench/tracking_page.py --items 3000 --seconds 6   # mostly first views
 
-Seeds ``--items`` delivery items with a scan history and a tracking link each, starts
+Seeds ``--items`` delivery items with a scan history and a tracking link each (by
+default half of them out for delivery on today's route, whose page shows the ETA window
+computed from the route on every view, the other half after a failed delivery), starts
 ``web.app`` under uvicorn (the lookup limiter set high through the settings,
 ``TRACKING_LINK_LOOKUP_RATE_PER_S`` / ``_BURST``: one client address is the whole load
 here), then offers requests open-loop at ``--rate`` per second over ``--connections``
@@ -39,27 +41,40 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from bench.scan_ingest import group_cpu_s, load_average, pct, wait_ready  # noqa: E402
 
 
-def seed(url: str, items: int) -> list[str]:
-    """``items`` home deliveries, each with three scans and a tracking link; the tokens."""
+def seed(url: str, items: int, on_route: float) -> list[str]:
+    """``items`` home deliveries with a scan history and a tracking link each; the tokens.
+    A share ``on_route`` of them is out for delivery on today's route, a stop each with its
+    planned arrival ahead (their page computes the ETA window from the route: two more
+    queries a first view, and each view's key reads it); the rest failed a delivery."""
     from sqlmodel import Session
 
     from logistics.db import make_engine
     from logistics.models.enums import ItemStatus, ScanCode
     from logistics.tracking import links
+    from logistics.workdays import LOCAL_TZ
     from tests.logistics.notify.notify_factories import add_scan, make_item, make_place
+    from tests.logistics.tracking.scan_world import add_item, add_stop, build_scan_world
 
     engine = make_engine(url)
-    at = datetime.now(UTC) - timedelta(hours=3)
+    now = datetime.now(UTC)
+    at = now - timedelta(hours=3)
     tokens = []
     with Session(engine) as session:
         place = make_place(session)
+        travelling = round(items * on_route)
+        world = build_scan_world(session, n_items=0, day=now.astimezone(LOCAL_TZ).date()) if travelling else None
         for k in range(items):
-            start = at + timedelta(days=1)
-            item = make_item(session, place, phone=f"+8491{k:07d}", status=ItemStatus.ACCEPTED,
-                             window=(start, start + timedelta(hours=2)))
+            if k < travelling:
+                item = add_item(session, world)
+                add_stop(session, world, item, planned=now + timedelta(minutes=60 + k))
+            else:
+                start = at + timedelta(days=1)
+                item = make_item(session, place, phone=f"+8491{k:07d}", status=ItemStatus.ACCEPTED,
+                                 window=(start, start + timedelta(hours=2)))
             add_scan(session, item, ScanCode.ARRIVED_AT_DELIVERY_OFFICE, at=at, status_after=ItemStatus.IN_TRANSIT)
             add_scan(session, item, ScanCode.OUT_FOR_DELIVERY, at=at + timedelta(hours=1), status_after=ItemStatus.OUT_FOR_DELIVERY)
-            add_scan(session, item, ScanCode.DELIVERY_FAILED, at=at + timedelta(hours=2), status_after=ItemStatus.DELIVERY_FAILED)
+            if k >= travelling:
+                add_scan(session, item, ScanCode.DELIVERY_FAILED, at=at + timedelta(hours=2), status_after=ItemStatus.DELIVERY_FAILED)
             tokens.append(links.issue_token(session, item_id=item.id))
         session.commit()
     engine.dispose()
@@ -193,6 +208,8 @@ def _spent(before: float | None, after: float | None) -> float | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--on-route", type=float, default=0.5,
+                        help="share of the items out for delivery on today's route (their page shows an ETA)")
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=32)
@@ -213,7 +230,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with postgres_server() as pg, fresh_database(pg) as url:
         upgrade(url)
-        tokens = seed(url, args.items)
+        tokens = seed(url, args.items, args.on_route)
         port = free_port()
         server = start_server(url, port, args.workers, args.out / "var")
         base = f"http://127.0.0.1:{port}"
@@ -238,7 +255,7 @@ def main() -> None:
             server.wait(timeout=30)
 
     print(f"\n### Tracking page, PostgreSQL, uvicorn {args.workers} worker(s), offered {args.rate:.0f}/s for {args.seconds:.0f} s, "
-          f"{args.connections} connections, {args.items} links\n")
+          f"{args.connections} connections, {args.items} links ({args.on_route:.0%} out for delivery on a route)\n")
     print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | database CPU ms/request "
           "| client CPU ms/request | answers |")
     print("|---|---|---|---|---|---|---|---|---|")
