@@ -55,6 +55,10 @@ def pending(session: Session) -> list[ItemStatusChanged]:
     return list(session.info.get(_PENDING, {}).values())
 
 
+# The people an item's SMS may go to, as aliases of ``person`` in the dossiers query.
+_PEOPLE = ("addressee", "recipient", "applicant")
+
+
 @built_once
 def _statements() -> SimpleNamespace:
     """The reads of :func:`write_pending`, built once: Core selects of the columns used
@@ -62,6 +66,7 @@ def _statements() -> SimpleNamespace:
     requests, py-spy 2026-11)."""
     scan, item, dossier = ScanEvent.__table__, Item.__table__, Dossier.__table__
     office, person = PostOffice.__table__, Person.__table__
+    people = [person.alias(name) for name in _PEOPLE]
     return SimpleNamespace(
         # The noted scans (those rolled back with their savepoint are missing) and every
         # applied scan of their items and codes, for the attempt numbers: one query.
@@ -72,15 +77,18 @@ def _statements() -> SimpleNamespace:
             sa.and_(scan.c.item_id.in_(sa.bindparam("item_ids", expanding=True)),
                     scan.c.code.in_(sa.bindparam("codes", expanding=True)), scan.c.outcome == ScanOutcome.APPLIED),
         )),
-        # Each item's dossier (whom to write to, the appointment date) and office name.
+        # Each item's dossier (the appointment date), office name and the people its SMS
+        # may go to (``service.recipient_id`` picks): one query.
         dossiers=sa.select(item.c.id.label("item_id"), dossier.c.id, dossier.c.recipient_id, dossier.c.applicant_id,
-                           dossier.c.appointment_date, office.c.name.label("office_name"))
+                           dossier.c.appointment_date, office.c.name.label("office_name"),
+                           *(c.label(f"{p.name}_person_{c.name}") for p in people for c in (p.c.id, p.c.phone_e164, p.c.language)))
         .select_from(item)
         .outerjoin(dossier, dossier.c.id == item.c.dossier_id)
         .outerjoin(office, office.c.id == item.c.post_office_id)
+        .outerjoin(people[0], people[0].c.id == item.c.person_id)
+        .outerjoin(people[1], people[1].c.id == dossier.c.recipient_id)
+        .outerjoin(people[2], people[2].c.id == dossier.c.applicant_id)
         .where(item.c.id.in_(sa.bindparam("item_ids", expanding=True))),
-        people=sa.select(person.c.id, person.c.phone_e164, person.c.language)
-        .where(person.c.id.in_(sa.bindparam("ids", expanding=True))),
     )
 
 
@@ -98,14 +106,18 @@ def _attempts(wanted: list[tuple[ItemStatusChanged, Item]], applied: list[tuple[
 
 def _recipients(session: Session, items: list[Item]) -> tuple[dict[int, Any], dict[int, Any], dict[int, str | None]]:
     """The person each item's SMS goes to (``service.recipient_id``; rows of id, phone
-    and language), the items' dossiers and their offices' names, in two queries."""
-    rows = session.connection().execute(_statements().dossiers, {"item_ids": [i.id for i in items]}).all()
-    dossiers = {r.item_id: r for r in rows if r.id is not None}
-    offices = {r.item_id: r.office_name for r in rows}
-    person_of = {item.id: service.recipient_id(item, dossiers.get(item.id)) for item in items}
-    wanted = sorted({p for p in person_of.values() if p is not None})
-    people = {p.id: p for p in session.connection().execute(_statements().people, {"ids": wanted})} if wanted else {}
-    return {item_id: people[p] for item_id, p in person_of.items() if p in people}, dossiers, offices
+    and language), the items' dossiers and their offices' names, in one query."""
+    rows = {r.item_id: r for r in session.connection().execute(_statements().dossiers, {"item_ids": [i.id for i in items]})}
+    dossiers = {item_id: r for item_id, r in rows.items() if r.id is not None}
+    offices = {item_id: r.office_name for item_id, r in rows.items()}
+    people: dict[int, Any] = {}
+    for item in items:
+        person_id, row = service.recipient_id(item, dossiers.get(item.id)), rows.get(item.id)
+        for name in _PEOPLE if person_id is not None and row is not None else ():
+            if row._mapping[f"{name}_person_id"] == person_id:  # the one of the three joined it names
+                people[item.id] = SimpleNamespace(**{c: row._mapping[f"{name}_person_{c}"] for c in ("id", "phone_e164", "language")})
+                break
+    return people, dossiers, offices
 
 
 def write_pending(session: Session, *, settings: NotifySettings | None = None) -> list[int]:
