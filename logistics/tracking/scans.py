@@ -166,7 +166,7 @@ def _record(
         for event in events:
             checked = check_event(event, ctx, policy, received_at)
             item = checked.item
-            row = _row(event, actor, device_id, item, received_at)
+            row = _row(event, actor, device_id, item, received_at, known_handover=event.handover_id in ctx.handovers)
             flags = checked.flags + ([FLAG_CLOCK_SKEW] if skewed and FLAG_CLOCK_SKEW not in checked.flags else [])
             if checked.reject_code is None and event.code in proofs.NEEDS_PROOF:
                 verdict = proofs.check_proof(
@@ -234,13 +234,16 @@ def _fold(session: Session, ctx: BatchContext, to_fold: dict[int, list[ScanEvent
     return changes
 
 
-def _row(event: ScanInput, actor: Actor, device_id: str | None, item: Item | None, received_at: datetime) -> NewScan:
+def _row(event: ScanInput, actor: Actor, device_id: str | None, item: Item | None, received_at: datetime, *,
+         known_handover: bool) -> NewScan:
+    # An unknown hand-over id is refused (``unknown_handover``) and not stored: it would
+    # name no record, and the database would refuse the row.
     return NewScan(
         client_event_id=event.client_event_id, code=event.code, lat=event.lat, lon=event.lon,
         accuracy_m=event.accuracy_m, failure_reason=event.failure_reason, failure_action=event.failure_action,
         retry_on=event.retry_on, device_id=device_id, item_id=item.id if item is not None else None,
-        s10=event.s10[:40], actor_user_id=actor.id, handover_id=event.handover_id, device_time=event.device_time,
-        received_at=received_at,
+        s10=event.s10[:40], actor_user_id=actor.id, handover_id=event.handover_id if known_handover else None,
+        device_time=event.device_time, received_at=received_at,
     )
 
 
