@@ -45,14 +45,17 @@ _PENDING: Final = "notify.scan_events"
 
 
 def defer(session: Session, event: ItemStatusChanged) -> None:
-    """Note ``event``; its SMS is written with the others when the unit of work ends."""
+    """Note ``event``; its SMS is written with the others when the unit of work ends.
+
+    Its item is held too: the session keeps an unchanged object weakly, and the unit of
+    work may end after the scan's caller dropped it (one more query an SMS)."""
     if not session.in_transaction():
         session.begin()
-    session.info.setdefault(_PENDING, {}).setdefault(event.scan_event_id, event)
+    session.info.setdefault(_PENDING, {}).setdefault(event.scan_event_id, (event, session.get(Item, event.item_id)))
 
 
 def pending(session: Session) -> list[ItemStatusChanged]:
-    return list(session.info.get(_PENDING, {}).values())
+    return [event for event, _ in session.info.get(_PENDING, {}).values()]
 
 
 # The people an item's SMS may go to, as aliases of ``person`` in the dossiers query.
@@ -126,8 +129,8 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
     if not noted:
         return []
     wanted: list[tuple[ItemStatusChanged, Item, NotificationTrigger]] = []
-    for ev in noted.values():
-        item = session.get(Item, ev.item_id)
+    for ev, held in noted.values():
+        item = held if held is not None and held in session else session.get(Item, ev.item_id)
         trigger = service.scan_trigger(ScanCode(ev.scan_code), item) if item is not None else None
         if trigger is not None:
             wanted.append((ev, item, trigger))  # type: ignore[arg-type]
