@@ -116,7 +116,7 @@ def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, m
         user_id, item_ids = sw.postman_user.id, [i.id for i in sw.items]
         first = scan(sw.items[0], ScanCode.OUT_FOR_DELIVERY, T0)
         copy = scan(sw.items[1], ScanCode.OUT_FOR_DELIVERY, T0, client_event_id=first.client_event_id)
-    outcomes: list[object] = []
+    outcomes: dict[bool, object] = {}  # by wait_for_other
     first_inserted, release = threading.Event(), threading.Event()
 
     def upload(event, wait_for_other: bool) -> None:  # noqa: ANN001
@@ -128,13 +128,13 @@ def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, m
                 answer = ingest_scans(s, actor=actor, device_id="phone", events=[event], now=NOW)
             except IntegrityError as refused:
                 s.rollback()
-                outcomes.append(refused)
+                outcomes[wait_for_other] = refused
                 return
             if not wait_for_other:
                 first_inserted.set()
                 release.wait(2)  # the other copy reaches its insert and waits on our row
             s.commit()
-            outcomes.append(answer)
+            outcomes[wait_for_other] = answer
 
     threads = [threading.Thread(target=upload, args=(first, False)), threading.Thread(target=upload, args=(copy, True))]
     for t in threads:
@@ -142,8 +142,7 @@ def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, m
     for t in threads:
         t.join(timeout=60)
     release.set()
-    assert len(outcomes) == 2
-    assert outcomes[0][0].outcome == ScanOutcome.APPLIED and isinstance(outcomes[1], IntegrityError)
+    assert outcomes[False][0].outcome == ScanOutcome.APPLIED and isinstance(outcomes[True], IntegrityError)
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(ScanEvent)).one() == 1
         assert [s.get(Item, i).status for i in item_ids] == [ItemStatus.OUT_FOR_DELIVERY, ItemStatus.ACCEPTED]
