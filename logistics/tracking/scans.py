@@ -43,7 +43,7 @@ from logistics.tracking.custody import holder_after
 from logistics.tracking.inputs import TRANSITION_NOT_ALLOWED, Actor, ScanInput, ScanResult
 from logistics.tracking.policy import ScanPolicy
 from logistics.tracking.progress import record_progress
-from logistics.tracking.writes import NewScan, insert_scans, write_items
+from logistics.tracking.writes import NewScan, write_scans
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def ingest_scans(
 
 def _forget(session: Session, items: dict[str, Item]) -> None:
     """Drop the folded state a refused savepoint left in memory: the fold sets items'
-    values as loaded ones (``writes.write_items``), so the rollback does not expire them."""
+    values as loaded ones (``writes.write_scans``), so the rollback does not expire them."""
     for item in items.values():
         if item in session:
             session.expire(item)
@@ -207,9 +207,8 @@ def _record(
             rows[event.client_event_id] = row
         changes = _fold(session, ctx, to_fold, received_at)
     by_id = {item.id: item for item in items.values()}
-    write_items(session, [by_id[item_id] for item_id in to_fold])
     session.flush()  # any re-folded stored events
-    insert_scans(session, list(rows.values()))
+    write_scans(session, [by_id[item_id] for item_id in to_fold], list(rows.values()))
     for otp, row in otps:
         otp.used_by_scan_event_id = row.id
     proofs.mark_used(session, used_refs, at=received_at)
