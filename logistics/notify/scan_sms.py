@@ -37,6 +37,7 @@ from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.once import built_once
 from logistics.tracking import eta as tracking_eta
 from logistics.tracking import links as tracking_links
+from logistics.tracking.context import among, among_key
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +64,13 @@ _PEOPLE = ("addressee", "recipient", "applicant")
 
 
 @built_once
-def _statements() -> SimpleNamespace:
-    """The reads of :func:`write_pending`, built once: Core selects of the columns used
-    (building an ORM select and loading entities cost more than the queries, one-event
-    requests, py-spy 2026-11)."""
+def _statements(dialect: str) -> SimpleNamespace:
+    """The reads of :func:`write_pending`, built once per ``tracking.context.among``
+    dialect: Core selects of the columns used (building an ORM select and loading
+    entities cost more than the queries, one-event requests, py-spy 2026-11), with one
+    value a plain equality and lists one array parameter on PostgreSQL (an expanding IN
+    is rendered again on every execution, and psycopg parses a statement of over 50
+    parameters anew each time)."""
     scan, item, dossier = ScanEvent.__table__, Item.__table__, Dossier.__table__
     office, person = PostOffice.__table__, Person.__table__
     people = [person.alias(name) for name in _PEOPLE]
@@ -76,9 +80,9 @@ def _statements() -> SimpleNamespace:
         scans=sa.select(scan.c.id, scan.c.item_id, scan.c.code, scan.c.outcome, scan.c.failure_reason,
                         scan.c.failure_action, scan.c.retry_on)
         .where(sa.or_(
-            scan.c.id.in_(sa.bindparam("ids", expanding=True)),
-            sa.and_(scan.c.item_id.in_(sa.bindparam("item_ids", expanding=True)),
-                    scan.c.code.in_(sa.bindparam("codes", expanding=True)), scan.c.outcome == ScanOutcome.APPLIED),
+            among(dialect, scan.c.id, "ids"),
+            sa.and_(among(dialect, scan.c.item_id, "item_ids"), among(dialect, scan.c.code, "codes"),
+                    scan.c.outcome == ScanOutcome.APPLIED),
         )),
         # Each item's dossier (the appointment date), office name and the people its SMS
         # may go to (``service.recipient_id`` picks): one query.
@@ -91,7 +95,7 @@ def _statements() -> SimpleNamespace:
         .outerjoin(people[0], people[0].c.id == item.c.person_id)
         .outerjoin(people[1], people[1].c.id == dossier.c.recipient_id)
         .outerjoin(people[2], people[2].c.id == dossier.c.applicant_id)
-        .where(item.c.id.in_(sa.bindparam("item_ids", expanding=True))),
+        .where(among(dialect, item.c.id, "item_ids")),
     )
 
 
@@ -110,7 +114,10 @@ def _attempts(wanted: list[tuple[ItemStatusChanged, Item]], applied: list[tuple[
 def _recipients(session: Session, items: list[Item]) -> tuple[dict[int, Any], dict[int, Any], dict[int, str | None]]:
     """The person each item's SMS goes to (``service.recipient_id``; rows of id, phone
     and language), the items' dossiers and their offices' names, in one query."""
-    rows = {r.item_id: r for r in session.connection().execute(_statements().dossiers, {"item_ids": [i.id for i in items]})}
+    ids = sorted({i.id for i in items})
+    key = among_key(session, ids)
+    rows = {r.item_id: r for r in session.connection().execute(_statements(key).dossiers,
+                                                                 {"item_ids": ids[0] if key == "one" else ids})}
     dossiers = {item_id: r for item_id, r in rows.items() if r.id is not None}
     offices = {item_id: r.office_name for item_id, r in rows.items()}
     people: dict[int, Any] = {}
@@ -138,10 +145,12 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
         return []
     session.flush()  # Core reads below: what this unit of work wrote first
     noted_ids = {e.scan_event_id for e, _, _ in wanted}
-    rows = session.connection().execute(_statements().scans, {
-        "ids": sorted(noted_ids), "item_ids": sorted({i.id for _, i, _ in wanted}),
-        "codes": sorted({ScanCode(e.scan_code) for e, _, _ in wanted}),
-    }).all()
+    lists = {"ids": sorted(noted_ids), "item_ids": sorted({i.id for _, i, _ in wanted}),
+             "codes": sorted({ScanCode(e.scan_code) for e, _, _ in wanted})}
+    key = among_key(session, *lists.values())
+    rows = session.connection().execute(
+        _statements(key).scans, {name: values[0] if key == "one" else values for name, values in lists.items()}
+    ).all()
     scans = {row.id: row for row in rows if row.id in noted_ids}
     wanted = [w for w in wanted if w[0].scan_event_id in scans]  # the others were rolled back with their savepoint
     attempts = _attempts([(e, i) for e, i, _ in wanted],
