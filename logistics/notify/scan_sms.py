@@ -37,6 +37,7 @@ from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.once import built_once
 from logistics.tracking import eta as tracking_eta
 from logistics.tracking import links as tracking_links
+from logistics.tracking.context import among, among_key
 
 log = logging.getLogger(__name__)
 
@@ -45,42 +46,56 @@ _PENDING: Final = "notify.scan_events"
 
 
 def defer(session: Session, event: ItemStatusChanged) -> None:
-    """Note ``event``; its SMS is written with the others when the unit of work ends."""
+    """Note ``event``; its SMS is written with the others when the unit of work ends.
+
+    Its item is held too: the session keeps an unchanged object weakly, and the unit of
+    work may end after the scan's caller dropped it (one more query an SMS)."""
     if not session.in_transaction():
         session.begin()
-    session.info.setdefault(_PENDING, {}).setdefault(event.scan_event_id, event)
+    session.info.setdefault(_PENDING, {}).setdefault(event.scan_event_id, (event, session.get(Item, event.item_id)))
 
 
 def pending(session: Session) -> list[ItemStatusChanged]:
-    return list(session.info.get(_PENDING, {}).values())
+    return [event for event, _ in session.info.get(_PENDING, {}).values()]
+
+
+# The people an item's SMS may go to, as aliases of ``person`` in the dossiers query.
+_PEOPLE = ("addressee", "recipient", "applicant")
 
 
 @built_once
-def _statements() -> SimpleNamespace:
-    """The reads of :func:`write_pending`, built once: Core selects of the columns used
-    (building an ORM select and loading entities cost more than the queries, one-event
-    requests, py-spy 2026-11)."""
+def _statements(dialect: str) -> SimpleNamespace:
+    """The reads of :func:`write_pending`, built once per ``tracking.context.among``
+    dialect: Core selects of the columns used (building an ORM select and loading
+    entities cost more than the queries, one-event requests, py-spy 2026-11), with one
+    value a plain equality and lists one array parameter on PostgreSQL (an expanding IN
+    is rendered again on every execution, and psycopg parses a statement of over 50
+    parameters anew each time)."""
     scan, item, dossier = ScanEvent.__table__, Item.__table__, Dossier.__table__
     office, person = PostOffice.__table__, Person.__table__
+    people = [person.alias(name) for name in _PEOPLE]
     return SimpleNamespace(
         # The noted scans (those rolled back with their savepoint are missing) and every
         # applied scan of their items and codes, for the attempt numbers: one query.
         scans=sa.select(scan.c.id, scan.c.item_id, scan.c.code, scan.c.outcome, scan.c.failure_reason,
                         scan.c.failure_action, scan.c.retry_on)
         .where(sa.or_(
-            scan.c.id.in_(sa.bindparam("ids", expanding=True)),
-            sa.and_(scan.c.item_id.in_(sa.bindparam("item_ids", expanding=True)),
-                    scan.c.code.in_(sa.bindparam("codes", expanding=True)), scan.c.outcome == ScanOutcome.APPLIED),
+            among(dialect, scan.c.id, "ids"),
+            sa.and_(among(dialect, scan.c.item_id, "item_ids"), among(dialect, scan.c.code, "codes"),
+                    scan.c.outcome == ScanOutcome.APPLIED),
         )),
-        # Each item's dossier (whom to write to, the appointment date) and office name.
+        # Each item's dossier (the appointment date), office name and the people its SMS
+        # may go to (``service.recipient_id`` picks): one query.
         dossiers=sa.select(item.c.id.label("item_id"), dossier.c.id, dossier.c.recipient_id, dossier.c.applicant_id,
-                           dossier.c.appointment_date, office.c.name.label("office_name"))
+                           dossier.c.appointment_date, office.c.name.label("office_name"),
+                           *(c.label(f"{p.name}_person_{c.name}") for p in people for c in (p.c.id, p.c.phone_e164, p.c.language)))
         .select_from(item)
         .outerjoin(dossier, dossier.c.id == item.c.dossier_id)
         .outerjoin(office, office.c.id == item.c.post_office_id)
-        .where(item.c.id.in_(sa.bindparam("item_ids", expanding=True))),
-        people=sa.select(person.c.id, person.c.phone_e164, person.c.language)
-        .where(person.c.id.in_(sa.bindparam("ids", expanding=True))),
+        .outerjoin(people[0], people[0].c.id == item.c.person_id)
+        .outerjoin(people[1], people[1].c.id == dossier.c.recipient_id)
+        .outerjoin(people[2], people[2].c.id == dossier.c.applicant_id)
+        .where(among(dialect, item.c.id, "item_ids")),
     )
 
 
@@ -98,14 +113,21 @@ def _attempts(wanted: list[tuple[ItemStatusChanged, Item]], applied: list[tuple[
 
 def _recipients(session: Session, items: list[Item]) -> tuple[dict[int, Any], dict[int, Any], dict[int, str | None]]:
     """The person each item's SMS goes to (``service.recipient_id``; rows of id, phone
-    and language), the items' dossiers and their offices' names, in two queries."""
-    rows = session.connection().execute(_statements().dossiers, {"item_ids": [i.id for i in items]}).all()
-    dossiers = {r.item_id: r for r in rows if r.id is not None}
-    offices = {r.item_id: r.office_name for r in rows}
-    person_of = {item.id: service.recipient_id(item, dossiers.get(item.id)) for item in items}
-    wanted = sorted({p for p in person_of.values() if p is not None})
-    people = {p.id: p for p in session.connection().execute(_statements().people, {"ids": wanted})} if wanted else {}
-    return {item_id: people[p] for item_id, p in person_of.items() if p in people}, dossiers, offices
+    and language), the items' dossiers and their offices' names, in one query."""
+    ids = sorted({i.id for i in items})
+    key = among_key(session, ids)
+    rows = {r.item_id: r for r in session.connection().execute(_statements(key).dossiers,
+                                                                 {"item_ids": ids[0] if key == "one" else ids})}
+    dossiers = {item_id: r for item_id, r in rows.items() if r.id is not None}
+    offices = {item_id: r.office_name for item_id, r in rows.items()}
+    people: dict[int, Any] = {}
+    for item in items:
+        person_id, row = service.recipient_id(item, dossiers.get(item.id)), rows.get(item.id)
+        for name in _PEOPLE if person_id is not None and row is not None else ():
+            if row._mapping[f"{name}_person_id"] == person_id:  # the one of the three joined it names
+                people[item.id] = SimpleNamespace(**{c: row._mapping[f"{name}_person_{c}"] for c in ("id", "phone_e164", "language")})
+                break
+    return people, dossiers, offices
 
 
 def write_pending(session: Session, *, settings: NotifySettings | None = None) -> list[int]:
@@ -114,8 +136,8 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
     if not noted:
         return []
     wanted: list[tuple[ItemStatusChanged, Item, NotificationTrigger]] = []
-    for ev in noted.values():
-        item = session.get(Item, ev.item_id)
+    for ev, held in noted.values():
+        item = held if held is not None and held in session else session.get(Item, ev.item_id)
         trigger = service.scan_trigger(ScanCode(ev.scan_code), item) if item is not None else None
         if trigger is not None:
             wanted.append((ev, item, trigger))  # type: ignore[arg-type]
@@ -123,10 +145,12 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
         return []
     session.flush()  # Core reads below: what this unit of work wrote first
     noted_ids = {e.scan_event_id for e, _, _ in wanted}
-    rows = session.connection().execute(_statements().scans, {
-        "ids": sorted(noted_ids), "item_ids": sorted({i.id for _, i, _ in wanted}),
-        "codes": sorted({ScanCode(e.scan_code) for e, _, _ in wanted}),
-    }).all()
+    lists = {"ids": sorted(noted_ids), "item_ids": sorted({i.id for _, i, _ in wanted}),
+             "codes": sorted({ScanCode(e.scan_code) for e, _, _ in wanted})}
+    key = among_key(session, *lists.values())
+    rows = session.connection().execute(
+        _statements(key).scans, {name: values[0] if key == "one" else values for name, values in lists.items()}
+    ).all()
     scans = {row.id: row for row in rows if row.id in noted_ids}
     wanted = [w for w in wanted if w[0].scan_event_id in scans]  # the others were rolled back with their savepoint
     attempts = _attempts([(e, i) for e, i, _ in wanted],

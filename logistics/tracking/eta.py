@@ -24,6 +24,7 @@ from logistics.models import Item, Route, RouteStop, RouteStopItem
 from logistics.models.enums import ItemStatus, StopStatus
 from logistics.models.types import utcnow
 from logistics.once import built_once
+from logistics.tracking.context import among, among_key
 from logistics.tracking.states import TERMINAL
 
 DEFAULT_HALF_WINDOW = timedelta(minutes=15)  # a stop planned without a window [guess]
@@ -128,11 +129,12 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
     asked for (``stop_etas`` needs nothing after it; one out-for-delivery SMS then reads
     the stops before its own, not its route's 100)."""
     now = now or utcnow()
-    waiting = [i.id for i in items if i.status not in TERMINAL and i.status != ItemStatus.DELIVERY_FAILED]
+    waiting = sorted({i.id for i in items if i.status not in TERMINAL and i.status != ItemStatus.DELIVERY_FAILED})
     if not waiting:
         return {}
     session.flush()  # Core reads below: the progress this unit of work made first
-    found = session.connection().execute(_waiting_stops(), {"item_ids": waiting}).all()
+    key = among_key(session, waiting)
+    found = session.connection().execute(_waiting_stops(key), {"item_ids": waiting[0] if key == "one" else waiting}).all()
     stop_of: dict[int, tuple[int, int]] = {}
     wanted: dict[int, dict[int, int]] = {}  # route id -> stop id -> seq
     for item_id, stop_id, route_id, seq in found:
@@ -164,12 +166,13 @@ def _etas_of(session: Session, route_id: int, wanted: dict[int, int], now: datet
 
 
 @built_once
-def _waiting_stops() -> Select:
+def _waiting_stops(dialect: str) -> Select:
+    """Per ``context.among`` dialect: one item's is a plain equality."""
     return (
         select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id, RouteStop.seq)
         .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
         .join(Route, Route.id == RouteStop.route_id)
-        .where(RouteStopItem.item_id.in_(bindparam("item_ids", expanding=True)), RouteStop.status.not_in(_FINISHED))
+        .where(among(dialect, RouteStopItem.item_id, "item_ids"), RouteStop.status.not_in(_FINISHED))
         .order_by(Route.day.desc(), Route.id.desc())
     )
 

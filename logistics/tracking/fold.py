@@ -67,7 +67,7 @@ def is_foldable(event: Scan) -> bool:
 
 
 def _set(obj: object, name: str, value: object) -> None:
-    # Assign only real changes. Items are written by ``writes.write_items`` in one
+    # Assign only real changes. Items are written by ``writes.write_scans`` in one
     # statement per batch, not by the unit of work (0.3 ms of CPU per item at flush,
     # cProfile, 2026-11): their new values are set as the loaded state. Stored events
     # re-folded go straight to SQLAlchemy's instrumentation (SQLModel's __setattr__
@@ -109,7 +109,7 @@ def stored_foldable(session: Session, item_ids: Iterable[int]) -> dict[int, list
 
 def fold_item(item: Item, events: list[Scan], *, from_base: bool, now: datetime) -> list[StatusChange]:
     """Fold ``events`` into ``item`` and label each one; returns the forward moves.
-    The item's new state is not flushed by the session: write it with ``writes.write_items``.
+    The item's new state is not flushed by the session: write it with ``writes.write_scans``.
 
     ``from_base``: ``events`` are all the item's foldable events, folded from the state
     before its first scan; otherwise they are new events, all later than every

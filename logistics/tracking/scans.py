@@ -14,7 +14,9 @@ event never failing the batch.
 
 The batch runs in one savepoint and one INSERT; if the database refuses it (a
 concurrent copy of the same batch, a bug), every event is retried in a savepoint of
-its own, so only the culprit fails. The function flushes, never commits.
+its own, so only the culprit fails. A batch of one event of a known item (a phone's
+single scan) needs no savepoint: a refusal fails the request. The function flushes,
+never commits.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import logging
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -40,7 +43,7 @@ from logistics.tracking.custody import holder_after
 from logistics.tracking.inputs import TRANSITION_NOT_ALLOWED, Actor, ScanInput, ScanResult
 from logistics.tracking.policy import ScanPolicy
 from logistics.tracking.progress import record_progress
-from logistics.tracking.writes import NewScan, insert_scans, write_items
+from logistics.tracking.writes import NewScan, write_scans
 
 log = logging.getLogger(__name__)
 
@@ -76,12 +79,16 @@ def ingest_scans(
     fresh = [e for e in first.values() if e.client_event_id not in seen]
     rows: dict[uuid.UUID, NewScan] = {}
     failed: set[uuid.UUID] = set()
+    # One event of an item locked above (a phone's single scan) runs without the savepoint,
+    # two round trips of its request: no copy of it can reach the insert before ours
+    # commits. Whatever refuses it fails the request, rolled back whole; the phone resends.
+    alone = len(fresh) == 1 and fresh[0].s10 in items
     try:
-        with session.begin_nested():
+        with nullcontext() if alone else session.begin_nested():
             rows = _record(session, actor, device_id, fresh, items, received_at, policy, skewed)
     except Exception as exc:
-        if _connection_lost(exc):
-            raise  # the database went away: nothing was recorded, the client resends (HTTP 503)
+        if alone or _connection_lost(exc):
+            raise  # e.g. the database went away: nothing was recorded, the client resends (HTTP 503)
         log.warning("scan batch refused by the database; retrying event by event", exc_info=True)
         rows = {}
         _forget(session, items)
@@ -109,7 +116,7 @@ def ingest_scans(
 
 def _forget(session: Session, items: dict[str, Item]) -> None:
     """Drop the folded state a refused savepoint left in memory: the fold sets items'
-    values as loaded ones (``writes.write_items``), so the rollback does not expire them."""
+    values as loaded ones (``writes.write_scans``), so the rollback does not expire them."""
     for item in items.values():
         if item in session:
             session.expire(item)
@@ -166,7 +173,7 @@ def _record(
         for event in events:
             checked = check_event(event, ctx, policy, received_at)
             item = checked.item
-            row = _row(event, actor, device_id, item, received_at)
+            row = _row(event, actor, device_id, item, received_at, known_handover=event.handover_id in ctx.handovers)
             flags = checked.flags + ([FLAG_CLOCK_SKEW] if skewed and FLAG_CLOCK_SKEW not in checked.flags else [])
             if checked.reject_code is None and event.code in proofs.NEEDS_PROOF:
                 verdict = proofs.check_proof(
@@ -200,9 +207,8 @@ def _record(
             rows[event.client_event_id] = row
         changes = _fold(session, ctx, to_fold, received_at)
     by_id = {item.id: item for item in items.values()}
-    write_items(session, [by_id[item_id] for item_id in to_fold])
     session.flush()  # any re-folded stored events
-    insert_scans(session, list(rows.values()))
+    write_scans(session, [by_id[item_id] for item_id in to_fold], list(rows.values()))
     for otp, row in otps:
         otp.used_by_scan_event_id = row.id
     proofs.mark_used(session, used_refs, at=received_at)
@@ -234,13 +240,16 @@ def _fold(session: Session, ctx: BatchContext, to_fold: dict[int, list[ScanEvent
     return changes
 
 
-def _row(event: ScanInput, actor: Actor, device_id: str | None, item: Item | None, received_at: datetime) -> NewScan:
+def _row(event: ScanInput, actor: Actor, device_id: str | None, item: Item | None, received_at: datetime, *,
+         known_handover: bool) -> NewScan:
+    # An unknown hand-over id is refused (``unknown_handover``) and not stored: it would
+    # name no record, and the database would refuse the row.
     return NewScan(
         client_event_id=event.client_event_id, code=event.code, lat=event.lat, lon=event.lon,
         accuracy_m=event.accuracy_m, failure_reason=event.failure_reason, failure_action=event.failure_action,
         retry_on=event.retry_on, device_id=device_id, item_id=item.id if item is not None else None,
-        s10=event.s10[:40], actor_user_id=actor.id, handover_id=event.handover_id, device_time=event.device_time,
-        received_at=received_at,
+        s10=event.s10[:40], actor_user_id=actor.id, handover_id=event.handover_id if known_handover else None,
+        device_time=event.device_time, received_at=received_at,
     )
 
 

@@ -1,14 +1,15 @@
-"""Writing a batch of scans in a few statements: the new scan events, the items' folded
-state.
+"""Writing a batch of scans in one statement: the items' folded state and the new scan
+events.
 
-On PostgreSQL a batch's rows travel as one JSON document, unpacked by the server
-(``jsonb_to_recordset``): the events by one ``INSERT ... SELECT ... RETURNING`` and the
-items by one ``UPDATE ... FROM``, statements of fixed text whatever the batch size.
-An ``executemany`` costs SQLAlchemy and psycopg work per row, an ``INSERT ... VALUES``
-of 100 rows is a long query string psycopg parses again on every batch, and arrays or
-``COPY`` rows are dumped value by value in Python; ``json.dumps`` writes the whole
-batch in C (bench/scan_ingest.py, cProfile, 2026-11). SQLite and small batches use
-plain statements through SQLAlchemy Core.
+On PostgreSQL a batch's rows travel as JSON documents, unpacked by the server
+(``jsonb_to_recordset``): the items by an ``UPDATE ... FROM`` run as a CTE of the events'
+``INSERT ... SELECT ... RETURNING``, one statement of fixed text whatever the batch
+size (one round trip for a phone's single scan, where two Core statements cost 4 % more
+of its request, callgrind 2026-12). An ``executemany`` costs SQLAlchemy and psycopg
+work per row, an ``INSERT ... VALUES`` of 100 rows is a long query string psycopg
+parses again on every batch, and arrays or ``COPY`` rows are dumped value by value in
+Python; ``json.dumps`` writes the whole batch in C (bench/scan_ingest.py, cProfile,
+2026-11). SQLite uses plain statements through SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -29,11 +30,6 @@ from sqlmodel import Session
 from logistics.models import Item, ScanEvent
 from logistics.models.enums import FailureAction, FailureReason, HolderKind, ItemStatus, ScanCode, ScanOutcome
 from logistics.once import built_once
-
-# Up to this many rows, one INSERT ... RETURNING (one round trip) beats drawing ids
-# from the sequence first and copying.
-SMALL_BATCH = 10
-
 
 @dataclass(slots=True)
 class NewScan:
@@ -108,30 +104,6 @@ def _pg_insert() -> str:
             " RETURNING id, client_event_id")
 
 
-def insert_scans(session: Session, rows: Sequence[NewScan]) -> None:
-    """Insert ``rows`` (distinct client ids) into ``scan_event`` and set their ``id``."""
-    if not rows:
-        return
-    table = ScanEvent.__table__
-    if len(rows) > SMALL_BATCH and _is_postgres(session):
-        driver = session.connection().connection.driver_connection  # the session's transaction
-        with driver.cursor() as cursor:
-            ids = dict((cid, row_id) for row_id, cid in cursor.execute(_pg_insert(), [_records(rows, SCAN_COLUMNS)]))
-        for row in rows:
-            row.id = ids[row.client_event_id]
-        return
-    # Through the connection (Core): the session's ORM layer adds half the cost of a
-    # one-event request's INSERT and has nothing to track here.
-    connection = session.connection()
-    if len(rows) == 1:
-        rows[0].id = connection.execute(_insert_one(), {c: getattr(rows[0], c) for c in SCAN_COLUMNS}).scalar_one()
-        return
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = connection.execute(statement, [{c: getattr(r, c) for c in SCAN_COLUMNS} for r in rows]).scalars().all()
-    for row, row_id in zip(rows, ids, strict=True):
-        row.id = row_id
-
-
 @built_once
 def _insert_one() -> sa.Insert:
     return sa.insert(ScanEvent.__table__).returning(ScanEvent.__table__.c.id)
@@ -150,24 +122,42 @@ _PG_UPDATE = (
 )
 
 
-def write_items(session: Session, items: Collection[Item]) -> None:
-    """Write the folded state of ``items`` (set in memory by the fold as loaded state).
+def write_scans(session: Session, items: Collection[Item], rows: Sequence[NewScan]) -> None:
+    """Write the folded state of ``items`` (set in memory by the fold as loaded state)
+    and insert ``rows`` (distinct client ids) into ``scan_event``, setting their ``id``.
 
     The items are also flagged for the session's next flush, which writes nothing for
     them but records them as changed in the transaction: a rollback (of this savepoint
     or of an enclosing one) then expires them, as it would after an ORM update."""
     items = sorted(items, key=lambda i: i.id)
-    if not items:
-        return
     for item in items:
         flag_dirty(item)
-    if len(items) > 1 and _is_postgres(session):
-        driver = session.connection().connection.driver_connection
-        with driver.cursor() as cursor:
-            cursor.execute(_PG_UPDATE, [_records(items, ("id", *FOLDED_COLUMNS))])
+    if _is_postgres(session):
+        if not rows and not items:
+            return
+        statement, params = (_pg_insert(), [_records(rows, SCAN_COLUMNS)]) if rows else (_PG_UPDATE, [])
+        if items and rows:
+            statement = f"WITH item_update AS ({_PG_UPDATE}) {statement}"
+        params = [_records(items, ("id", *FOLDED_COLUMNS))] + params if items else params
+        # Through SQLAlchemy, not the driver's cursor: a refusal raises its IntegrityError
+        # (the caller tells a copy sent twice by it) and a lost connection is marked so.
+        result = session.connection().exec_driver_sql(statement, tuple(params))
+        ids = {cid: row_id for row_id, cid in result} if rows else {}
+        for row in rows:
+            row.id = ids[row.client_event_id]
         return
-    params = [{"item_id": i.id, **{f"new_{c}": getattr(i, c) for c in FOLDED_COLUMNS}} for i in items]
-    session.connection().execute(_update_items(), params[0] if len(params) == 1 else params)
+    connection = session.connection()
+    if items:
+        params = [{"item_id": i.id, **{f"new_{c}": getattr(i, c) for c in FOLDED_COLUMNS}} for i in items]
+        connection.execute(_update_items(), params[0] if len(params) == 1 else params)
+    if len(rows) == 1:
+        rows[0].id = connection.execute(_insert_one(), {c: getattr(rows[0], c) for c in SCAN_COLUMNS}).scalar_one()
+    elif rows:
+        table = ScanEvent.__table__
+        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = connection.execute(statement, [{c: getattr(r, c) for c in SCAN_COLUMNS} for r in rows]).scalars().all()
+        for row, row_id in zip(rows, ids, strict=True):
+            row.id = row_id
 
 
 @built_once

@@ -38,5 +38,5 @@ def test_the_statements_of_the_hot_paths_are_built_once():
     from logistics.tracking import context, eta
 
     assert public_view._subject_query() is public_view._subject_query()
-    assert eta._waiting_stops() is eta._waiting_stops()
+    assert eta._waiting_stops("one") is eta._waiting_stops("one")
     assert context._statements("postgresql") is context._statements("postgresql")

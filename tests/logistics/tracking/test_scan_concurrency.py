@@ -95,3 +95,55 @@ def test_a_copy_refused_by_the_database_falls_back_event_by_event(fresh_database
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(ScanEvent)).one() == len(batch)
     engine.dispose()
+
+
+def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, monkeypatch):
+    """A one-event batch runs without a savepoint: the same event id sent at once for two
+    items (a broken phone) applies once; the copy the database refuses raises, and its
+    item is left as it was (the request fails whole and the phone resends)."""
+    if fresh_database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
+    from sqlalchemy.exc import IntegrityError
+
+    from logistics.models import Item
+
+    monkeypatch.setattr(domain_events, "_handlers", {})
+    monkeypatch.setattr(domain_events, "_loaded", True)
+    engine = make_engine(fresh_database_url)
+    with Session(engine, expire_on_commit=False) as session:
+        sw = build_scan_world(session, n_items=2, proof_signature=False)
+        session.commit()
+        user_id, item_ids = sw.postman_user.id, [i.id for i in sw.items]
+        first = scan(sw.items[0], ScanCode.OUT_FOR_DELIVERY, T0)
+        copy = scan(sw.items[1], ScanCode.OUT_FOR_DELIVERY, T0, client_event_id=first.client_event_id)
+    outcomes: dict[bool, object] = {}  # by wait_for_other
+    first_inserted, release = threading.Event(), threading.Event()
+
+    def upload(event, wait_for_other: bool) -> None:  # noqa: ANN001
+        with Session(engine, expire_on_commit=False) as s:
+            actor = s.get(User, user_id)
+            if wait_for_other:
+                first_inserted.wait(30)
+            try:
+                answer = ingest_scans(s, actor=actor, device_id="phone", events=[event], now=NOW)
+            except IntegrityError as refused:
+                s.rollback()
+                outcomes[wait_for_other] = refused
+                return
+            if not wait_for_other:
+                first_inserted.set()
+                release.wait(2)  # the other copy reaches its insert and waits on our row
+            s.commit()
+            outcomes[wait_for_other] = answer
+
+    threads = [threading.Thread(target=upload, args=(first, False)), threading.Thread(target=upload, args=(copy, True))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    release.set()
+    assert outcomes[False][0].outcome == ScanOutcome.APPLIED and isinstance(outcomes[True], IntegrityError)
+    with Session(engine) as s:
+        assert s.exec(select(func.count()).select_from(ScanEvent)).one() == 1
+        assert [s.get(Item, i).status for i in item_ids] == [ItemStatus.OUT_FOR_DELIVERY, ItemStatus.ACCEPTED]
+    engine.dispose()

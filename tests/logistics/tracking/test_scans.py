@@ -249,3 +249,13 @@ def test_a_rolled_back_savepoint_forgets_the_folded_state(session, sw):
     assert results[0].outcome == ScanOutcome.APPLIED and item.status == ItemStatus.OUT_FOR_DELIVERY
     nested.rollback()
     assert (item.status, item.holder_kind, item.last_scan_at) == before
+
+
+def test_an_unknown_handover_is_refused_with_its_code_and_recorded(session, sw):
+    """A hand-over id that names no record is refused as such, and the event is recorded
+    (the id is not stored: it would name nothing), not lost to a database refusal."""
+    item = sw.items[0]
+    results = _ingest(session, sw, [scan(item, C.OUT_FOR_DELIVERY, T0, handover_id=987_654)])
+    assert [(r.outcome, r.reject_code) for r in results] == [(ScanOutcome.REJECTED, "unknown_handover")]
+    row = session.exec(select(ScanEvent).where(ScanEvent.client_event_id == results[0].client_event_id)).one()
+    assert (row.reject_code, row.handover_id) == ("unknown_handover", None)

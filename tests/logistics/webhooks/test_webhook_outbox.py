@@ -63,6 +63,21 @@ def test_one_row_per_listening_endpoint_written_with_thestatus_change(session, a
     assert other_province.id not in {r.endpoint_id for r in _deliveries(session)}
 
 
+def test_endpoints_read_once_a_transaction_and_again_after_a_registration(session, admin):
+    """A batch reads the listening endpoints once; one registered or deactivated in the
+    same transaction is seen by the next change."""
+    place = make_place(session)
+    item = make_item(session, place, status=ItemStatus.IN_TRANSIT)
+    status_change(session, item)
+    assert _deliveries(session) == []
+    endpoint = endpoints.register(session, actor=admin, url="https://one-stop.example.vn/hooks")
+    status_change(session, item, ItemStatus.DELIVERED, ScanCode.DELIVERED)
+    assert [r.endpoint_id for r in _deliveries(session)] == [endpoint.id]
+    endpoints.deactivate(session, actor=admin, endpoint_id=endpoint.id)
+    status_change(session, item, ItemStatus.RETURNED, ScanCode.RETURNED_TO_AGENCY)
+    assert len(_deliveries(session)) == 1
+
+
 def test_signed_post_retried_on_500_then_delivered(session, admin):
     place = make_place(session)
     item = make_item(session, place, status=ItemStatus.IN_TRANSIT)
