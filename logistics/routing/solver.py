@@ -51,7 +51,7 @@ from logistics.routing.solver_clusters import sector_routes
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
 from logistics.routing.processes import PARALLEL_MIN_S, search_processes
-from logistics.routing.solver_popmusic import popmusic
+from logistics.routing.solver_popmusic import GROUP as POPMUSIC_GROUP, popmusic
 from logistics.routing.solver_split import split_search
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
@@ -299,13 +299,15 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
         start = first_full  # less travel, more waiting: the search's start is the better plan
     log.info("waiting phase: model and starts read in %.1f s of %.1f", _time.monotonic() - t0, budget_s)
     budget_s = max(0.05, budget_s - (_time.monotonic() - t0))
-    if order_pins:  # the sub-problems' models know no pinned order
+    routes, deadline = route_sequences(full, start), _time.monotonic() + budget_s
+    used = sum(1 for seq in routes if seq)
+    if order_pins or used <= POPMUSIC_GROUP:
+        # The sub-problems' models know no pinned order; a day of a few routes is one sub-problem.
         found = full.routing.SolveFromAssignmentWithParameters(start, gls_parameters(full, options, budget_s))
     else:
-        routes, deadline = route_sequences(full, start), _time.monotonic() + budget_s
-        # Each process its part's routes (disjoint), each part searched a few routes at a time.
+        # Each process its part's routes (disjoint) when each part has more than a sub-problem's.
         joined = (split_search(full.nodes, routes, parts, deadline, options, time_limit_s, search=popmusic)
-                  if parts > 1 else None)
+                  if used > parts * POPMUSIC_GROUP else None)
         found = _read_routes(full, joined if joined is not None else popmusic(full.nodes, routes, deadline, options))
     log.info("waiting phase from %s for %.1f s: %s", start.ObjectiveValue(), budget_s,
              found.ObjectiveValue() if found is not None else None)

@@ -71,9 +71,10 @@ def popmusic(nodes: Nodes, routes: list[list[int]], deadline: float, options: Se
     pending = [v for v, seq in enumerate(routes) if seq]  # seeds to try, in turn
     while time.monotonic() < deadline - 0.05:
         used = [v for v, seq in enumerate(routes) if seq]
+        if len(used) <= GROUP:  # one sub-problem would be the whole day: the whole searched to the end
+            found, before, after = search_routes(nodes, routes, deadline, options, price_waiting)
+            return found if before is not None and after < before else routes
         if not pending:
-            if len(used) <= GROUP:
-                break  # one sub-problem holds the whole day: searched once, to the slice's end
             pending, slice_s = list(used), 2 * slice_s
         seed = pending.pop(0)
         if not routes[seed]:

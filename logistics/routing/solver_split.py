@@ -88,12 +88,13 @@ def improve(nodes: Nodes, routes: list[list[int]], deadline: float, options: Sea
 
 
 def split_search(nodes: Nodes, routes: list[list[int]], parts: int, deadline: float,
-                 options: SearchOptions, time_limit_s: float, search: Callable = improve) -> list[list[int]] | None:
+                 options: SearchOptions, time_limit_s: float, search: Callable | None = None) -> list[list[int]] | None:
     """The routes after each part's search (global node indices), or None when the day does not split.
 
     ``search(nodes, routes, deadline, options)`` searches a part (a module-level function: the
-    other processes import it by name).
+    other processes import it by name), ``improve`` by default.
     """
+    search = search or improve
     groups = route_groups(nodes, routes, parts)
     if groups is None:
         return None
