@@ -20,7 +20,7 @@ import numpy as np
 from logistics.routing.extract import route_sequences
 from logistics.routing.nodes import Nodes
 from logistics.routing.solver_model import build_model
-from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
+from logistics.routing.solver_params import SearchOptions, gls_parameters
 from logistics.routing.solver_split import sub_nodes
 
 GROUP = 3  # routes per sub-problem
@@ -47,7 +47,8 @@ def search_routes(nodes: Nodes, routes: list[list[int]], deadline: float, option
     rejects the start).
     """
     model = build_model(nodes, price_waiting=price_waiting)
-    model.routing.CloseModelWithParameters(search_parameters(options, max(0.05, deadline - time.monotonic())))
+    # gls_parameters: room to place the breaks when the start is read (0.1 s was not always enough).
+    model.routing.CloseModelWithParameters(gls_parameters(model, options, max(0.05, deadline - time.monotonic())))
     start = model.routing.ReadAssignmentFromRoutes(
         [[model.manager.NodeToIndex(n) for n in seq] for seq in routes], True)
     if start is None:
