@@ -289,8 +289,7 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     """
     t0 = _time.monotonic()
     full = build_model(model.nodes, order_pins)
-    # gls_parameters: room to place the breaks when routes are read (0.1 s failed at times on 2 busy cores).
-    full.routing.CloseModelWithParameters(gls_parameters(full, options, max(0.05, budget_s)))
+    full.routing.CloseModelWithParameters(search_parameters(options, max(0.05, budget_s)))
     start = _read_routes(full, route_sequences(model, solution))
     if start is None:
         log.info("waiting phase: routes rejected")
