@@ -279,10 +279,8 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     schedules the routes it touches, with the breaks a mixed-integer schedule; on the
     generated 300-item day (15 postmen, lunch breaks, 20 s) the search then improved its
     start by 0.7 %, on travel alone by 10 %, and the plan had fewer route hours as well.
-    The search itself goes a few routes at a time (``solver_popmusic``): on the
-    generated days its 5 s took the full objective 4-7 % lower than guided local
-    search on the whole day (Hà Nội 300: 166.0k → 159.5k, Nghệ An 300: 185.3k →
-    172.9k from the same routes). With ``parts`` > 1 each process takes its part of
+    The search itself goes a few routes at a time (``solver_popmusic``), except on a day
+    of a few routes or with a pinned order. With ``parts`` > 1 each process takes its part of
     the routes (``solver_split``). Returns the model and solution to read the plan from
     (the given ones when the full model rejects the routes) and the cost of the search's
     start ``first`` on the full objective (None when not known).
