@@ -295,9 +295,11 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     first_full = _read_routes(full, route_sequences(model, first)) if first is not None else None
     if first_full is not None and first_full.ObjectiveValue() < start.ObjectiveValue():
         start = first_full  # less travel, more waiting: the search's start is the better plan
-    log.info("waiting phase: model and starts read in %.1f s of %.1f", _time.monotonic() - t0, budget_s)
-    budget_s = max(0.05, budget_s - (_time.monotonic() - t0))
-    routes, deadline = route_sequences(full, start), _time.monotonic() + budget_s
+    read_s = _time.monotonic() - t0
+    log.info("waiting phase: model and starts read in %.1f s of %.1f", read_s, budget_s)
+    budget_s = max(0.05, budget_s - read_s)
+    # The decomposition's routes are read back at the end, placing every break again: about read_s.
+    routes, deadline = route_sequences(full, start), _time.monotonic() + max(0.05, budget_s - read_s)
     used = sum(1 for seq in routes if seq)
     if order_pins or used <= POPMUSIC_GROUP:
         # The sub-problems' models know no pinned order; a day of a few routes is one sub-problem.
@@ -308,6 +310,7 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
                   if used > parts * POPMUSIC_GROUP and budget_s >= PARALLEL_MIN_S else None)
         improved = joined if joined is not None else popmusic(full.nodes, routes, deadline, options)
         # Reading a day's routes places every break (10 s on the 1,000-item Nghệ An day): not for nothing.
+        log.info("waiting phase: decomposition done %.1f s after its deadline", _time.monotonic() - deadline)
         found = start if improved == routes else _read_routes(full, improved)
     log.info("waiting phase from %s for %.1f s: %s", start.ObjectiveValue(), budget_s,
              found.ObjectiveValue() if found is not None else None)
