@@ -25,7 +25,8 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
    on the whole (the processes: ``processes``).
    Then, when waiting is priced, the last ``waiting_share`` of the time searches
    the full objective (``_price_waiting``) from the better of the search's
-   result and its start.
+   result and its start, a few neighbouring routes at a time (``solver_popmusic``),
+   the routes split between the processes as above.
 7. ``extract.extract_plan``: stops with times and loads, reasons for dropped jobs.
 """
 
@@ -50,6 +51,7 @@ from logistics.routing.solver_clusters import sector_routes
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
 from logistics.routing.processes import PARALLEL_MIN_S, search_processes
+from logistics.routing.solver_popmusic import GROUP as POPMUSIC_GROUP, popmusic
 from logistics.routing.solver_split import split_search
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
@@ -225,6 +227,7 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     log.info("starts: %s", [a.ObjectiveValue() for a in starts])
     runs = starts[: max(1, options.portfolio)]
     last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
+    split_processes = split_parts
     if order_pins or not SPLIT_MIN_NODES <= len(nodes.nodes) <= HULL_MAX_NODES:
         # The parts' models know no pinned order; a small day gains nothing; past HULL_MAX_NODES the
         # start is already searched sector by sector (the sectors shared by the processes), and the
@@ -258,7 +261,8 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     start_objective = runs[0].ObjectiveValue() if runs else None
     if two_phases and solution is not None:
         model, solution, start_cost = _price_waiting(model, solution, runs[0] if runs else None, order_pins,
-                                                     options, remaining() - FINISH_SHARE * time_limit_s)
+                                                     options, remaining() - FINISH_SHARE * time_limit_s,
+                                                     split_processes, time_limit_s)
         # Both on the full objective: the start as the search began, the plan as it ends.
         start_objective = start_cost
         if start_cost is not None and search in ("improved", "no_better"):
@@ -267,16 +271,19 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     return dataclasses.replace(plan, start_objective=start_objective, search=search)
 
 
-def _price_waiting(model, solution, first, order_pins, options: SearchOptions, budget_s: float):
+def _price_waiting(model, solution, first, order_pins, options: SearchOptions, budget_s: float,
+                   parts: int = 1, time_limit_s: float = 0.0):
     """The last phase: the routes found on travel alone, searched on the full objective (waiting priced).
 
     Why two phases: a priced wait is a slack cost, so with it every move of the search
     schedules the routes it touches, with the breaks a mixed-integer schedule; on the
     generated 300-item day (15 postmen, lunch breaks, 20 s) the search then improved its
     start by 0.7 %, on travel alone by 10 %, and the plan had fewer route hours as well.
-    Returns the model and solution to read the plan from (the given ones when the full
-    model rejects the routes) and the cost of the search's start ``first`` on the full
-    objective (None when not known).
+    The search itself goes a few routes at a time (``solver_popmusic``), except on a day
+    of a few routes or with a pinned order. With ``parts`` > 1 each process takes its part of
+    the routes (``solver_split``). Returns the model and solution to read the plan from
+    (the given ones when the full model rejects the routes) and the cost of the search's
+    start ``first`` on the full objective (None when not known).
     """
     t0 = _time.monotonic()
     full = build_model(model.nodes, order_pins)
@@ -288,12 +295,28 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     first_full = _read_routes(full, route_sequences(model, first)) if first is not None else None
     if first_full is not None and first_full.ObjectiveValue() < start.ObjectiveValue():
         start = first_full  # less travel, more waiting: the search's start is the better plan
-    log.info("waiting phase: model and starts read in %.1f s of %.1f", _time.monotonic() - t0, budget_s)
-    budget_s = max(0.05, budget_s - (_time.monotonic() - t0))
-    found = full.routing.SolveFromAssignmentWithParameters(start, gls_parameters(full, options, budget_s))
+    read_s = _time.monotonic() - t0
+    log.info("waiting phase: model and starts read in %.1f s of %.1f", read_s, budget_s)
+    budget_s = max(0.05, budget_s - read_s)
+    # The decomposition's routes are read back at the end, placing every break again: about read_s.
+    routes, deadline = route_sequences(full, start), _time.monotonic() + max(0.05, budget_s - read_s)
+    used = sum(1 for seq in routes if seq)
+    if order_pins or used <= POPMUSIC_GROUP:
+        # The sub-problems' models know no pinned order; a day of a few routes is one sub-problem.
+        found = full.routing.SolveFromAssignmentWithParameters(start, gls_parameters(full, options, budget_s))
+    else:
+        # Each process its part's routes (disjoint) when each part has more than a sub-problem's.
+        joined = (split_search(full.nodes, routes, parts, deadline, options, time_limit_s, search=popmusic)
+                  if used > parts * POPMUSIC_GROUP and budget_s >= PARALLEL_MIN_S else None)
+        improved = joined if joined is not None else popmusic(full.nodes, routes, deadline, options)
+        # Reading a day's routes places every break (10 s on the 1,000-item Nghệ An day): not for nothing.
+        log.info("waiting phase: decomposition done %.1f s after its deadline", _time.monotonic() - deadline)
+        found = start if improved == routes else _read_routes(full, improved)
     log.info("waiting phase from %s for %.1f s: %s", start.ObjectiveValue(), budget_s,
              found.ObjectiveValue() if found is not None else None)
-    best = full.routing.solver().Assignment(found) if found is not None else start
+    if found is None or found.ObjectiveValue() > start.ObjectiveValue():
+        found = start  # a route the whole model would not take back was left out: keep the start
+    best = full.routing.solver().Assignment(found)
     return full, best, first_full.ObjectiveValue() if first_full is not None else None
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from typing import Callable
 
 from logistics.routing.extract import route_sequences
 from logistics.routing.nodes import Nodes
@@ -87,8 +88,13 @@ def improve(nodes: Nodes, routes: list[list[int]], deadline: float, options: Sea
 
 
 def split_search(nodes: Nodes, routes: list[list[int]], parts: int, deadline: float,
-                 options: SearchOptions, time_limit_s: float) -> list[list[int]] | None:
-    """The routes after each part's search (global node indices), or None when the day does not split."""
+                 options: SearchOptions, time_limit_s: float, search: Callable | None = None) -> list[list[int]] | None:
+    """The routes after each part's search (global node indices), or None when the day does not split.
+
+    ``search(nodes, routes, deadline, options)`` searches a part (a module-level function: the
+    other processes import it by name), ``improve`` by default.
+    """
+    search = search or improve
     groups = route_groups(nodes, routes, parts)
     if groups is None:
         return None
@@ -99,9 +105,9 @@ def split_search(nodes: Nodes, routes: list[list[int]], parts: int, deadline: fl
         jobs.append((stops, vehicles, sub_nodes(nodes, stops, vehicles),
                      [[local[n] for n in seq] if v in vehicles else [] for v, seq in enumerate(routes)]))
     with remotes() as start:
-        others = [start("logistics.routing.solver_split:improve", sub, local_routes, deadline, options)
+        others = [start(f"{search.__module__}:{search.__name__}", sub, local_routes, deadline, options)
                   for _, _, sub, local_routes in jobs[1:]]
-        found = [improve(jobs[0][2], jobs[0][3], deadline, options)]
+        found = [search(jobs[0][2], jobs[0][3], deadline, options)]
         found += [other.result(deadline + grace(time_limit_s)) for other in others]
     joined = [list(seq) for seq in routes]
     for (stops, vehicles, _, _), part in zip(jobs, found):
