@@ -112,14 +112,15 @@ def main() -> None:
     parser.add_argument("--tracking-rate", type=float, default=10.0, help="tracking pages per second")
     parser.add_argument("--staff-rate", type=float, default=5.0, help="dispatcher reads per second")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--port", type=int, default=18_766)
+    parser.add_argument("--port", type=int, default=None,
+                        help="default: a free one (a fixed port could still be held by the last run's server)")
     parser.add_argument("--seed", type=int, default=11)
     args = parser.parse_args()
 
     import httpx
 
     from logistics.migrate import upgrade
-    from support.servers import fresh_database, postgres_server
+    from support.servers import free_port, fresh_database, postgres_server
 
     # Every event moves an item once (out for delivery, then delivered): enough phones for the run.
     events = math.ceil(args.scan_rate * args.duration) * args.scan_batch
@@ -129,8 +130,9 @@ def main() -> None:
         upgrade(url)
         items = seed(url, phones, 0)
         tokens, all_s10s = seed_readers(url, tracked=min(2000, phones * ITEMS_PER_PHONE))
-        proc = start_server(url, args.port, args.workers, True, Path(var_dir))
-        base = f"http://127.0.0.1:{args.port}"
+        port = args.port or free_port()
+        proc = start_server(url, port, args.workers, True, Path(var_dir))
+        base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base, proc)
             with httpx.Client(base_url=base, timeout=60) as client:

@@ -343,13 +343,14 @@ def main() -> None:
     parser.add_argument("--single-rate", type=float, default=200.0)
     parser.add_argument("--single-seconds", type=float, default=10.0)
     parser.add_argument("--no-notify", action="store_true", help="leave the SMS outbox subscriber out")
-    parser.add_argument("--port", type=int, default=18_765)
+    parser.add_argument("--port", type=int, default=None,
+                        help="default: a free one (a fixed port could still be held by the last run's server)")
     args = parser.parse_args()
 
     import tempfile
 
     import httpx
-    from support.servers import fresh_database, postgres_server
+    from support.servers import free_port, fresh_database, postgres_server
 
     from logistics.migrate import upgrade
 
@@ -360,8 +361,9 @@ def main() -> None:
         items = seed(url, args.phones, single_phones)
         print(f"seeded {sum(map(len, items.values()))} items for {len(items)} phones in {time.perf_counter() - t:.1f} s",
               file=sys.stderr)
-        proc = start_server(url, args.port, args.workers, not args.no_notify, Path(var_dir))
-        base = f"http://127.0.0.1:{args.port}"
+        port = args.port or free_port()
+        proc = start_server(url, port, args.workers, not args.no_notify, Path(var_dir))
+        base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base, proc)
             tokens = {}
