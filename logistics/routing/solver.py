@@ -271,6 +271,9 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     return dataclasses.replace(plan, start_objective=start_objective, search=search)
 
 
+READ_SHARE, READ_MIN_S = 0.2, 1.0  # the last phase's bound on reading routes into its model
+
+
 def _price_waiting(model, solution, first, order_pins, options: SearchOptions, budget_s: float,
                    parts: int = 1, time_limit_s: float = 0.0):
     """The last phase: the routes found on travel alone, searched on the full objective (waiting priced).
@@ -287,7 +290,12 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     """
     t0 = _time.monotonic()
     full = build_model(model.nodes, order_pins)
-    full.routing.CloseModelWithParameters(search_parameters(options, max(0.05, budget_s)))
+    # Reading routes into this model places the breaks by a search bounded by the model's
+    # time limit: usually under a second on 1,000 stops, but 9-10 s in one run of three
+    # (2026-12-06), past the day's limit. Bounded to a share of the phase, reserved for the
+    # last read; a read that runs out keeps what was read before.
+    read_limit_s = min(budget_s, max(READ_MIN_S, READ_SHARE * budget_s))
+    full.routing.CloseModelWithParameters(search_parameters(options, max(0.05, read_limit_s)))
     start = _read_routes(full, route_sequences(model, solution))
     if start is None:
         log.info("waiting phase: routes rejected")
@@ -298,8 +306,10 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
     read_s = _time.monotonic() - t0
     log.info("waiting phase: model and starts read in %.1f s of %.1f", read_s, budget_s)
     budget_s = max(0.05, budget_s - read_s)
-    # The decomposition's routes are read back at the end, placing every break again: about read_s.
-    routes, deadline = route_sequences(full, start), _time.monotonic() + max(0.05, budget_s - read_s)
+    # The decomposition's routes are read back at the end, placing every break again: time
+    # for twice the reads so far (two), up to their bound.
+    reserve_s = max(read_s, min(read_limit_s, 2 * read_s))
+    routes, deadline = route_sequences(full, start), _time.monotonic() + max(0.05, budget_s - reserve_s)
     used = sum(1 for seq in routes if seq)
     if order_pins or used <= POPMUSIC_GROUP:
         # The sub-problems' models know no pinned order; a day of a few routes is one sub-problem.
