@@ -16,14 +16,30 @@ from logistics.tracking.scans import ingest_scans
 from tests.logistics.tracking.scan_world import NOW, T0, build_scan_world, scan
 
 
-def test_concurrent_copies_of_a_batch_apply_once(fresh_database_url, monkeypatch):
-    """Two transactions ingesting the same batch: one applies it, the other answers duplicates."""
+@pytest.fixture
+def race_engine(fresh_database_url, monkeypatch):
+    """An engine on a fresh PostgreSQL database (SQLite serialises writers: no race to
+    see), with the domain events' handlers left out."""
     if fresh_database_url.startswith("sqlite"):
         pytest.skip("SQLite serialises writers; the race needs PostgreSQL's row locks")
     monkeypatch.setattr(domain_events, "_handlers", {})
     monkeypatch.setattr(domain_events, "_loaded", True)
     engine = make_engine(fresh_database_url)
-    with Session(engine, expire_on_commit=False) as session:
+    yield engine
+    engine.dispose()
+
+
+def _run_at_once(target, *calls: tuple) -> None:  # noqa: ANN001
+    threads = [threading.Thread(target=target, args=args) for args in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+
+def test_concurrent_copies_of_a_batch_apply_once(race_engine):
+    """Two transactions ingesting the same batch: one applies it, the other answers duplicates."""
+    with Session(race_engine, expire_on_commit=False) as session:
         sw = build_scan_world(session, n_items=20, proof_signature=False)
         session.commit()
         user_id, item_ids = sw.postman_user.id, [i.id for i in sw.items]
@@ -32,37 +48,27 @@ def test_concurrent_copies_of_a_batch_apply_once(fresh_database_url, monkeypatch
     barrier = threading.Barrier(2)
 
     def upload() -> None:
-        with Session(engine, expire_on_commit=False) as s:
+        with Session(race_engine, expire_on_commit=False) as s:
             actor = s.get(User, user_id)
             barrier.wait()
             answers.append(ingest_scans(s, actor=actor, device_id="phone", events=batch, now=NOW))
             s.commit()
 
-    threads = [threading.Thread(target=upload) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    _run_at_once(upload, (), ())
     assert len(answers) == 2
     assert sorted(all(r.duplicate for r in a) for a in answers) == [False, True]
     assert all(r.outcome == ScanOutcome.APPLIED for a in answers for r in a)
-    with Session(engine) as s:
+    with Session(race_engine) as s:
         assert s.exec(select(func.count()).select_from(ScanEvent)).one() == len(batch)
         from logistics.models import Item
 
         assert {s.get(Item, i).status for i in item_ids} == {ItemStatus.OUT_FOR_DELIVERY}
-    engine.dispose()
 
 
-def test_a_copy_refused_by_the_database_falls_back_event_by_event(fresh_database_url, monkeypatch):
+def test_a_copy_refused_by_the_database_falls_back_event_by_event(race_engine):
     """Unknown items lock nothing: two copies of a batch race to the bulk insert, the
     second is refused by the unique event id and answers every event as a duplicate."""
-    if fresh_database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
-    monkeypatch.setattr(domain_events, "_handlers", {})
-    monkeypatch.setattr(domain_events, "_loaded", True)
-    engine = make_engine(fresh_database_url)
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(race_engine, expire_on_commit=False) as session:
         sw = build_scan_world(session, n_items=1, proof_signature=False)
         session.commit()
         user_id = sw.postman_user.id
@@ -71,7 +77,7 @@ def test_a_copy_refused_by_the_database_falls_back_event_by_event(fresh_database
     first_inserted, release = threading.Event(), threading.Event()
 
     def upload(wait_for_other: bool) -> None:
-        with Session(engine, expire_on_commit=False) as s:
+        with Session(race_engine, expire_on_commit=False) as s:
             actor = s.get(User, user_id)
             if wait_for_other:
                 first_inserted.wait(30)
@@ -82,35 +88,25 @@ def test_a_copy_refused_by_the_database_falls_back_event_by_event(fresh_database
             s.commit()
             answers.append(answer)
 
-    threads = [threading.Thread(target=upload, args=(False,)), threading.Thread(target=upload, args=(True,))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    _run_at_once(upload, (False,), (True,))
     release.set()
     assert len(answers) == 2
     first, second = answers
     assert all(r.reject_code == "unknown_item" and not r.duplicate for r in first)
     assert all(r.reject_code == "unknown_item" and r.duplicate for r in second)
-    with Session(engine) as s:
+    with Session(race_engine) as s:
         assert s.exec(select(func.count()).select_from(ScanEvent)).one() == len(batch)
-    engine.dispose()
 
 
-def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, monkeypatch):
+def test_a_single_scan_refused_by_the_database_fails_whole(race_engine):
     """A one-event batch runs without a savepoint: the same event id sent at once for two
     items (a broken phone) applies once; the copy the database refuses raises, and its
     item is left as it was (the request fails whole and the phone resends)."""
-    if fresh_database_url.startswith("sqlite"):
-        pytest.skip("SQLite serialises writers; the race needs PostgreSQL")
     from sqlalchemy.exc import IntegrityError
 
     from logistics.models import Item
 
-    monkeypatch.setattr(domain_events, "_handlers", {})
-    monkeypatch.setattr(domain_events, "_loaded", True)
-    engine = make_engine(fresh_database_url)
-    with Session(engine, expire_on_commit=False) as session:
+    with Session(race_engine, expire_on_commit=False) as session:
         sw = build_scan_world(session, n_items=2, proof_signature=False)
         session.commit()
         user_id, item_ids = sw.postman_user.id, [i.id for i in sw.items]
@@ -120,7 +116,7 @@ def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, m
     first_inserted, release = threading.Event(), threading.Event()
 
     def upload(event, wait_for_other: bool) -> None:  # noqa: ANN001
-        with Session(engine, expire_on_commit=False) as s:
+        with Session(race_engine, expire_on_commit=False) as s:
             actor = s.get(User, user_id)
             if wait_for_other:
                 first_inserted.wait(30)
@@ -136,14 +132,9 @@ def test_a_single_scan_refused_by_the_database_fails_whole(fresh_database_url, m
             s.commit()
             outcomes[wait_for_other] = answer
 
-    threads = [threading.Thread(target=upload, args=(first, False)), threading.Thread(target=upload, args=(copy, True))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    _run_at_once(upload, (first, False), (copy, True))
     release.set()
     assert outcomes[False][0].outcome == ScanOutcome.APPLIED and isinstance(outcomes[True], IntegrityError)
-    with Session(engine) as s:
+    with Session(race_engine) as s:
         assert s.exec(select(func.count()).select_from(ScanEvent)).one() == 1
         assert [s.get(Item, i).status for i in item_ids] == [ItemStatus.OUT_FOR_DELIVERY, ItemStatus.ACCEPTED]
-    engine.dispose()
