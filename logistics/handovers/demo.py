@@ -99,8 +99,9 @@ def add_demo_handovers(
     province_objects: Any = None,
     offices: int = 2,
 ) -> list[Handover]:
-    """Add confirmed handovers on ``day`` for up to ``offices`` post offices (given by
-    ``post_office_ids`` or taken from ``province_objects.post_offices``); returns them."""
+    """Add confirmed handovers on ``day`` (or on the day their items were ready, when
+    later) for up to ``offices`` post offices (given by ``post_office_ids`` or taken
+    from ``province_objects.post_offices``); returns them."""
     if post_office_ids is None:
         post_office_ids = [o.id for o in province_objects.post_offices.values()] if province_objects is not None else []
     calendar = WorkCalendar.default()
@@ -122,7 +123,9 @@ def add_demo_handovers(
         latest = max(i.created_at for i in batch + results)
         t1 = max(datetime.combine(day, time(9, int(rng.integers(0, 30))), tzinfo=LOCAL_TZ), latest + timedelta(minutes=10))
         t2 = t1 + timedelta(minutes=int(rng.integers(30, 60)))
-        route = _route(session, postman=postman, day=day)
+        # On the day the round happens: the items can be ready only after ``day`` (a result
+        # marked ready on the working day before the planned one, which may be today).
+        route = _route(session, postman=postman, day=t1.astimezone(LOCAL_TZ).date())
         _stop(session, route, PlaceKind.COUNTER, counter, batch, StopAction.PICKUP, t1)
         _stop(session, route, PlaceKind.AGENCY, agency, batch, StopAction.DELIVERY, t2)
         if results:
