@@ -27,10 +27,11 @@ from __future__ import annotations
 import os
 from collections import Counter as Tally
 from collections.abc import Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
+
+from logistics.once import built_once
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -39,7 +40,7 @@ HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 PLANNING_BUCKETS = (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800)
 
 
-@cache
+@built_once  # locked: two threads' first requests each registering them is DuplicateTimeseries
 def _metrics() -> SimpleNamespace:
     from prometheus_client import Counter, Histogram
 
