@@ -17,7 +17,9 @@ class NotificationBase(SQLModel):
     attempt: int = Field(default=1, ge=1)
     channel: str = Field(default="sms", max_length=10)
     language: str = Field(default="vi", max_length=2)
-    body: str = Field(max_length=640)
+    # None until sent for an SMS a scan caused: the scan writes only its key and cause
+    # (``scan_event_id``) and the sender renders it (``notify.scan_drafts``).
+    body: str | None = Field(default=None, max_length=640)
     encoding: str = Field(default="gsm7", max_length=8)
     segments: int = Field(default=1, ge=1)
     status: NotificationStatus = enum_field(NotificationStatus, default=NotificationStatus.PENDING, index=True)
@@ -29,7 +31,9 @@ class Notification(NotificationBase, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="item.id", index=True)
-    to_e164: str = Field(max_length=16, index=True)
+    to_e164: str | None = Field(default=None, max_length=16, index=True)  # None until rendered, as ``body``
+    # The scan that caused the SMS, for its details (a failed delivery's reason) at render time.
+    scan_event_id: int | None = Field(default=None, foreign_key="scan_event.id")
     provider: str | None = Field(default=None, max_length=20)
     provider_sid: str | None = Field(default=None, max_length=64, unique=True)
     error_code: str | None = Field(default=None, max_length=20)

@@ -3,7 +3,8 @@ the answers. The body of ``notify.send_batch``; at-least-once jobs make repeats 
 
 1. One transaction claims the due rows among the job's ids (``sending``, one more try)
    with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers given the same ids
-   split them instead of waiting; decides for each row: hold (quiet hours, the phone's
+   split them instead of waiting; renders the SMS that scans caused (``scan_drafts``:
+   a scan writes only the row's key and cause); decides for each row: hold (quiet hours, the phone's
    hourly allowance), fail (too many tries, an expired delivery code) or send; issues
    the tracking tokens of the links in one INSERT; commits.
 2. The provider is called for each message outside any transaction (one pooled client
@@ -17,6 +18,7 @@ the answers. The body of ``notify.send_batch``; at-least-once jobs make repeats 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 from collections import Counter
@@ -34,7 +36,7 @@ from logistics.db import session_scope
 from logistics.models import Notification, TrackingToken
 from logistics.models.enums import NotificationStatus
 from logistics.models.types import utcnow
-from logistics.notify import delivery_status, sealed, sms
+from logistics.notify import delivery_status, scan_drafts, sealed, sms
 from logistics.notify.outbox import URGENT, chunks, lock_phones, quiet_release, recent_sends
 from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.tracking import links as tracking_links
@@ -54,10 +56,11 @@ class Claimed:
     item_id: int
     trigger: Any
     attempt: int
-    to_e164: str
-    body: str
+    to_e164: str | None  # None, with the body, until a scan's SMS is rendered (``scan_drafts``)
+    body: str | None
     tries: int
     sealed: str | None
+    scan_event_id: int | None
 
 
 @dataclass
@@ -93,7 +96,8 @@ def claim(session: Session, ids: Sequence[int], now: datetime, settings: NotifyS
     rows = session.execute(
         sa.update(_T).where(_T.c.id.in_(locked.scalar_subquery()))
         .values(status=N.SENDING, updated_at=now, tries=_T.c.tries + 1)
-        .returning(_T.c.id, _T.c.item_id, _T.c.trigger, _T.c.attempt, _T.c.to_e164, _T.c.body, _T.c.tries, _T.c.sealed)
+        .returning(_T.c.id, _T.c.item_id, _T.c.trigger, _T.c.attempt, _T.c.to_e164, _T.c.body, _T.c.tries, _T.c.sealed,
+                   _T.c.scan_event_id)
     ).all()
     return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
 
@@ -103,8 +107,14 @@ def _fail(row: Claimed, code: str, message: str) -> dict[str, Any]:
 
 
 def plan(session: Session, rows: list[Claimed], now: datetime, settings: NotifySettings) -> _Plan:
-    """Hold, fail or send each claimed row; the bodies to send have their link and code."""
+    """Render the drafts, then hold, fail or send each claimed row; the bodies to send
+    have their link and code."""
     out = _Plan()
+    texts, unwritable = scan_drafts.render(session, rows, now=now)  # type: ignore[arg-type]
+    tries = {row.id: row.tries for row in rows}
+    out.failed += [{**failure, "tries": tries[failure["row_id"]] - 1} for failure in unwritable]  # not a try
+    rows = [dataclasses.replace(r, to_e164=texts[r.id][0], body=texts[r.id][1]) if r.id in texts else r
+            for r in rows if r.body is not None or r.id in texts]
     quiet = quiet_release(now, settings)
     lock_phones(session, (r.to_e164 for r in rows))
     used = recent_sends(session, phones=(r.to_e164 for r in rows), now=now, settings=settings,

@@ -162,11 +162,11 @@ def test_sealed_code_opens_only_for_its_row():
 
 def test_scan_batch_sms_carry_trackings_eta(client, sw_today, session):
     """A batch of out-for-delivery scans writes one SMS per item when the request's unit
-    of work ends, each with the window tracking.eta gives that item (the bulk lookup
-    agrees with the one-item function)."""
+    of work ends, a draft the sender renders (``scan_drafts``) with the window
+    tracking.eta gives that item (the bulk lookup agrees with the one-item function)."""
     sw = sw_today
     from logistics.models.enums import ItemStatus
-    from logistics.notify import messages
+    from logistics.notify import messages, scan_drafts
     from logistics.tracking import eta
 
     now = datetime.now(UTC)
@@ -178,5 +178,7 @@ def test_scan_batch_sms_carry_trackings_eta(client, sw_today, session):
         session.refresh(item)
         assert item.status is ItemStatus.OUT_FOR_DELIVERY
         (row,) = session.exec(select(Notification).where(Notification.item_id == item.id)).all()
+        assert row.body is None and row.to_e164 is None and row.scan_event_id is not None
+        texts, failed = scan_drafts.render(session, [row], now=row.created_at)
         window = eta.eta_window(session, item_id=item.id, now=row.created_at)
-        assert window is not None and messages.format_window(*window) in row.body
+        assert failed == [] and window is not None and messages.format_window(*window) in texts[row.id][1]

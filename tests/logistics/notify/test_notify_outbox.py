@@ -21,7 +21,7 @@ from logistics.models.enums import (
     NotificationTrigger,
     ScanCode,
 )
-from logistics.notify import outbox, scan_sms, sender, service
+from logistics.notify import outbox, scan_drafts, scan_sms, sender, service
 from logistics.notify.settings import NotifySettings
 from logistics.tracking import links
 from tests.logistics.notify.notify_factories import FULL_NAME, PHONE, add_scan, lose_broker_messages, make_item
@@ -33,8 +33,11 @@ OPEN = NotifySettings(quiet_start=time(0), quiet_end=time(0))
 
 
 def _rows(session: Session, item_id: int) -> list[Notification]:
+    """The item's outbox rows, the scans' drafts rendered as the sender does when it claims them."""
     scan_sms.write_pending(session)  # what the commit (or the savepoint's release) does
-    return list(session.exec(select(Notification).where(Notification.item_id == item_id).order_by(Notification.id)))
+    query = select(Notification).where(Notification.item_id == item_id).order_by(Notification.id)
+    scan_drafts.render(session, list(session.exec(query)), now=NOON)
+    return list(session.exec(query.execution_options(populate_existing=True)))
 
 
 def _publish_scan(session, item, code, status, **kw):
@@ -249,3 +252,30 @@ def test_scan_sms_are_written_when_the_unit_of_work_ends(session, place):
     savepoint.rollback()
     assert scan_sms.write_pending(session) == []
     assert [r.item_id for r in session.exec(select(Notification)).all()] == [kept.id]
+
+
+def test_scan_sms_is_a_draft_rendered_when_sent(session, place, console, nested):
+    """A scan writes the row's key and cause only; the sender renders it when it claims
+    it (text, phone, segments stored) and sends it."""
+    item = make_item(session, place, window=(NOON, NOON + timedelta(hours=2)))
+    scan = _publish_scan(session, item, ScanCode.OUT_FOR_DELIVERY, ItemStatus.OUT_FOR_DELIVERY)
+    scan_sms.write_pending(session)
+    (row,) = session.exec(select(Notification).where(Notification.item_id == item.id)).all()
+    assert (row.body, row.to_e164, row.scan_event_id, row.status) == (None, None, scan.id, N.PENDING)
+    assert sender.deliver(row.id, provider=console, session_factory=nested, settings=OPEN, now=lambda: NOON) == "sent"
+    session.refresh(row)
+    assert row.to_e164 == PHONE and "12:00-14:00 23/11" in row.body and row.segments == 1
+    assert console.outbox[0].body.startswith(row.body.split(links.TOKEN_PLACEHOLDER)[0])
+
+
+def test_draft_that_cannot_be_sent_fails_for_good(session, place, console, nested):
+    """A draft whose recipient's number is a landline fails at the sender with a code the
+    dispatcher sees; nothing is sent, no try counted, the sweep leaves it."""
+    item = make_item(session, place, phone="+842838221234")
+    _publish_scan(session, item, ScanCode.DELIVERED, ItemStatus.DELIVERED)
+    (row_id,) = scan_sms.write_pending(session)
+    assert sender.deliver(row_id, provider=console, session_factory=nested, settings=OPEN, now=lambda: NOON) == "failed"
+    row = session.get(Notification, row_id, populate_existing=True)
+    assert (row.status, row.error_code, row.tries, row.body) == (N.FAILED, "invalid_phone", 0, None)
+    assert console.outbox == []
+    assert outbox.sweep(session, now=NOON + timedelta(hours=1), settings=OPEN) == 0
