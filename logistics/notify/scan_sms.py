@@ -21,6 +21,7 @@ reads the outbox in the same open transaction calls :func:`write_pending` itself
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Final
 
 import sqlalchemy as sa
@@ -85,7 +86,7 @@ def _insert_drafts(dialect: str, among_dialect: str) -> sa.Insert:
     )
 
 
-def write_pending(session: Session, *, settings: NotifySettings | None = None) -> list[int]:
+def write_pending(session: Session, *, settings: NotifySettings | None = None, now: datetime | None = None) -> list[int]:
     """Write the outbox rows of the noted scan events; the ids of the new rows."""
     noted = session.info.pop(_PENDING, None)
     if not noted:
@@ -99,7 +100,7 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None) -
     if not by_trigger:
         return []
     session.flush()  # the scans this unit of work wrote through the ORM
-    now = utcnow()
+    now = now or utcnow()
     quiet = outbox.quiet_release(now, settings or get_notify_settings())
     status, not_before = (NotificationStatus.PENDING, None) if quiet is None else (NotificationStatus.HELD, quiet)
     created: list[int] = []

@@ -279,3 +279,20 @@ def test_draft_that_cannot_be_sent_fails_for_good(session, place, console, neste
     assert (row.status, row.error_code, row.tries, row.body) == (N.FAILED, "invalid_phone", 0, None)
     assert console.outbox == []
     assert outbox.sweep(session, now=NOON + timedelta(hours=1), settings=OPEN) == 0
+
+
+def test_scan_draft_in_quiet_hours_is_held_then_rendered_in_the_morning(session, place, console, nested):
+    """A scan at 22:00 local writes a held draft; the morning sweep releases it and the
+    sender renders and sends it then."""
+    quiet = NotifySettings(quiet_start=time(21), quiet_end=time(7))
+    evening = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)  # 22:00 local
+    morning = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 07:00 local
+    item = make_item(session, place, status=ItemStatus.OUT_FOR_DELIVERY)
+    _publish_scan(session, item, ScanCode.DELIVERED, ItemStatus.DELIVERED)
+    (row_id,) = scan_sms.write_pending(session, settings=quiet, now=evening)
+    row = session.get(Notification, row_id)
+    assert (row.status, row.not_before, row.body) == (N.HELD, morning, None) and _send_jobs(session) == []
+    assert outbox.sweep(session, now=morning + timedelta(minutes=1), settings=quiet) == 1
+    assert sender.deliver(row_id, provider=console, session_factory=nested, settings=quiet,
+                          now=lambda: morning + timedelta(minutes=1)) == "sent"
+    assert len(console.outbox) == 1 and item.s10 in console.outbox[0].body
