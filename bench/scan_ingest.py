@@ -14,8 +14,10 @@ Phases, in one run against one fresh database:
    the same concurrency: the floor any ingestion path pays; the ratio says what the
    checks, the fold, custody, progress and the outbox cost on top;
 3. single: one-event requests sent open-loop at ``--single-rate`` per second for
-   ``--single-seconds``; latency is measured from each request's scheduled time, so a
-   server that falls behind shows in the p99 (no coordinated omission).
+   ``--single-seconds`` (after a second's warm-up on the same connections), over 64
+   keep-alive connections spread evenly over the workers (``keepalive.py``); latency is
+   measured from each request's scheduled time, so a server that falls behind shows in
+   the p99 (no coordinated omission).
 
 The procedure seeded needs no proof (uploads are benchmarked apart from scans). The
 PostgreSQL server is the development one when it answers, else a private one
@@ -36,10 +38,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 PIN = "2468"
 ITEMS_PER_PHONE = 100
+WARMUP_S = 1.0  # of single-event requests, unmeasured, on the measured connections
 
 
 def serve_app():  # noqa: ANN201 - uvicorn factory
@@ -267,20 +270,27 @@ def run_raw(url: str, work: list[tuple[str, list[dict]]], concurrency: int) -> d
 
 
 def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], rate: float, seconds: float,
-               connections: int = 64) -> dict:
+               workers: int, connections: int = 64, warmup_s: float = WARMUP_S) -> dict:
     """One-event requests at ``rate`` per second, open-loop, on up to ``connections``
-    keep-alive connections. A lean asyncio client writing HTTP/1.1 by hand: the httpx
-    one, 64 threads, took a good part of a core of the two the server shares with it
-    and PostgreSQL. Latency counts from each request's scheduled time."""
+    keep-alive connections spread evenly over the ``workers`` (``keepalive``). A lean
+    asyncio client writing HTTP/1.1 by hand: the httpx one, 64 threads, took a good part
+    of a core of the two the server shares with it and PostgreSQL. Latency counts from
+    each request's scheduled time. The first ``warmup_s`` of requests go over the same
+    connections unmeasured: a worker the batch phase left cold (the kernel may give one
+    worker every batch connection) opens its pool and plans its statements there."""
     import asyncio
     import json
     from collections import deque
     from urllib.parse import urlsplit
 
-    jobs = [(user, s) for user, s10s in items.items() for s in s10s][: int(rate * seconds)]
+    from keepalive import open_spread
+
+    warm = int(rate * warmup_s)
+    jobs = [(user, s) for user, s10s in items.items() for s in s10s][: warm + int(rate * seconds)]
     host, port = urlsplit(base).hostname, urlsplit(base).port
     latencies: list[float] = []
     statuses: dict[int, int] = {}
+    split: list[int] = []  # connections each worker holds
 
     def request(user: str, s10: str) -> bytes:
         body = json.dumps({"events": [_event(s10, "out_for_delivery", datetime.now(UTC) - timedelta(minutes=1))]}).encode()
@@ -300,7 +310,9 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
         # Every connection opened first and taken in turn, as 64 phones would: reusing
         # the last one freed would put a light load on one or two connections, all
         # possibly accepted by the same uvicorn worker.
-        idle = deque([await asyncio.open_connection(host, port) for _ in range(connections)])
+        opened, held = await open_spread(host, port, connections, workers)
+        split.extend(held)
+        idle = deque(opened)
         slots = asyncio.Semaphore(connections)
         loop = asyncio.get_running_loop()
         t0 = loop.time() + 0.5
@@ -316,8 +328,9 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
                     conn = await asyncio.open_connection(host, port)
                     status = await exchange(conn, data)
                 idle.append(conn)
-            latencies.append(loop.time() - scheduled)
-            statuses[status] = statuses.get(status, 0) + 1
+            if k >= warm:
+                latencies.append(loop.time() - scheduled)
+                statuses[status] = statuses.get(status, 0) + 1
 
         tasks = []
         for k in range(len(jobs)):
@@ -327,14 +340,14 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(send(k, scheduled)))
         await asyncio.gather(*tasks)
-        wall = loop.time() - t0
+        wall = loop.time() - (t0 + warm / rate)
         for _, writer in idle:
             writer.close()
         return wall
 
     wall = asyncio.run(main())
-    return {"requests": len(jobs), "achieved_rps": len(jobs) / wall, "p50_ms": pct(latencies, 0.5) * 1000,
-            "p99_ms": pct(latencies, 0.99) * 1000, "statuses": statuses}
+    return {"requests": len(latencies), "sent": len(jobs), "achieved_rps": len(latencies) / wall, "p50_ms": pct(latencies, 0.5) * 1000,
+            "p99_ms": pct(latencies, 0.99) * 1000, "statuses": statuses, "split": split}
 
 
 def main() -> None:
@@ -357,7 +370,7 @@ def main() -> None:
 
     from logistics.migrate import upgrade
 
-    single_phones = -(-int(args.single_rate * args.single_seconds) // ITEMS_PER_PHONE)
+    single_phones = -(-int(args.single_rate * (args.single_seconds + WARMUP_S)) // ITEMS_PER_PHONE)
     with postgres_server() as server, fresh_database(server) as url, tempfile.TemporaryDirectory() as var_dir:
         upgrade(url)
         t = time.perf_counter()
@@ -382,9 +395,9 @@ def main() -> None:
             batches["server_cpu_ms_per_event"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / batches["events"]
             load_batches = load_average()
             cpu0, client0 = group_cpu_s(proc.pid), time.process_time()
-            single = run_single(base, tokens, single_users, args.single_rate, args.single_seconds)
-            single["server_cpu_ms_per_request"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / single["requests"]
-            single["client_cpu_ms_per_request"] = (time.process_time() - client0) * 1000 / single["requests"]
+            single = run_single(base, tokens, single_users, args.single_rate, args.single_seconds, args.workers)
+            single["server_cpu_ms_per_request"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / single["sent"]  # with the warm-up's
+            single["client_cpu_ms_per_request"] = (time.process_time() - client0) * 1000 / single["sent"]
             load_single = load_average()
         finally:
             proc.terminate()
@@ -402,7 +415,8 @@ def main() -> None:
           f"{raw['p99_ms']:.1f} | endpoint/raw = {batches['events_per_s'] / raw['events_per_s']:.3f} |")
     print(f"| single-event requests at {args.single_rate:.0f}/s | {single['requests']} | {single['achieved_rps']:.0f} req/s | "
           f"{single['p50_ms']:.0f} | {single['p99_ms']:.0f} | "
-          f"server CPU {single['server_cpu_ms_per_request']:.1f} ms/request, client {single['client_cpu_ms_per_request']:.2f}; load {load_single}; {single['statuses']} |")
+          f"server CPU {single['server_cpu_ms_per_request']:.1f} ms/request, client {single['client_cpu_ms_per_request']:.2f}; "
+          f"connections per worker {single['split']}; load {load_single}; {single['statuses']} |")
 
 
 if __name__ == "__main__":
