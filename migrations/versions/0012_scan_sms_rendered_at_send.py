@@ -29,7 +29,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM notification WHERE body IS NULL OR to_e164 IS NULL")
+    # The old sender cannot render a draft: such rows are kept, failed for good, and say why.
+    op.execute("UPDATE notification SET status = 'failed', error_code = 'not_rendered', "
+               "error_message = 'unsent when the schema was downgraded past 0012', body = '', to_e164 = '' "
+               "WHERE body IS NULL OR to_e164 IS NULL")
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.alter_column('to_e164', existing_type=sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False)
         batch_op.alter_column('body', existing_type=sqlmodel.sql.sqltypes.AutoString(length=640), nullable=False)
