@@ -37,7 +37,7 @@ from logistics.models.types import utcnow
 from logistics.notify import outbox, service
 from logistics.notify.settings import NotifySettings, get_notify_settings
 from logistics.once import built_once
-from logistics.tracking.context import among, among_key
+from logistics.tracking.context import among, among_key, among_value
 
 _PENDING: Final = "notify.scan_events"
 
@@ -109,7 +109,7 @@ def write_pending(session: Session, *, settings: NotifySettings | None = None, n
         key = among_key(session, ids)
         rows = session.connection().execute(
             _insert_drafts(session.get_bind().dialect.name, key),
-            {"ids": ids[0] if key == "one" else ids, "trigger": trigger, "status": status, "not_before": not_before, "now": now},
+            {"ids": among_value(key, ids), "trigger": trigger, "status": status, "not_before": not_before, "now": now},
         ).all()
         for row_id, row_status in rows:
             if row_status == NotificationStatus.PENDING:

@@ -86,11 +86,16 @@ def among_key(session: Session, *lists: Collection[Any]) -> str:
     return "one" if all(len(values) == 1 for values in lists) else _dialect(session)
 
 
+def among_value(key: str, values: Collection[Any]) -> Any:
+    """What to pass for an :func:`among` parameter of ``values`` under ``key`` (from
+    :func:`among_key`): the single value itself for "one", else the list."""
+    return next(iter(values)) if key == "one" else list(values)
+
+
 def _for(session: Session, values: Collection[Any]) -> tuple[SimpleNamespace, Any]:
-    """The statements for a list of ``values`` and the parameter to give them: the
-    single value itself when there is one (a one-event request), else the list."""
+    """The statements for a list of ``values`` and the parameter to give them."""
     key = among_key(session, values)
-    return _statements(key), next(iter(values)) if key == "one" else list(values)
+    return _statements(key), among_value(key, values)
 
 
 @built_once

@@ -24,7 +24,7 @@ from logistics.models import Item, Route, RouteStop, RouteStopItem
 from logistics.models.enums import ItemStatus, StopStatus
 from logistics.models.types import utcnow
 from logistics.once import built_once
-from logistics.tracking.context import among, among_key
+from logistics.tracking.context import among, among_key, among_value
 from logistics.tracking.states import TERMINAL
 
 DEFAULT_HALF_WINDOW = timedelta(minutes=15)  # a stop planned without a window [guess]
@@ -134,7 +134,7 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
         return {}
     session.flush()  # Core reads below: the progress this unit of work made first
     key = among_key(session, waiting)
-    found = session.connection().execute(_waiting_stops(key), {"item_ids": waiting[0] if key == "one" else waiting}).all()
+    found = session.connection().execute(_waiting_stops(key), {"item_ids": among_value(key, waiting)}).all()
     stop_of: dict[int, tuple[int, int]] = {}
     wanted: dict[int, dict[int, int]] = {}  # route id -> stop id -> seq
     for item_id, stop_id, route_id, seq in found:
