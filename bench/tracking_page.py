@@ -41,19 +41,35 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 from bench.scan_ingest import group_cpu_s, load_average, pct, wait_ready  # noqa: E402
 
 
-def seed(url: str, items: int, on_route: float) -> list[str]:
+def seed(url: str, items: int, on_route: float, stops_per_route: int = 20) -> list[str]:
     """``items`` home deliveries with a scan history and a tracking link each; the tokens.
-    A share ``on_route`` of them is out for delivery on today's route, a stop each with its
-    planned arrival ahead (their page computes the ETA window from the route: two more
-    queries a first view, and each view's key reads it); the rest failed a delivery."""
+    A share ``on_route`` of them is out for delivery on today's routes (``stops_per_route``
+    stops a route, one postman each), a stop each with its planned arrival ahead (their
+    page computes the ETA window from the route on every view: the stops up to its own);
+    the rest failed a delivery."""
     from sqlmodel import Session
 
     from logistics.db import make_engine
-    from logistics.models.enums import ItemStatus, ScanCode
+    from logistics.models import Postman, Route, User
+    from logistics.models.enums import ItemStatus, Role, RouteStatus, ScanCode
     from logistics.tracking import links
     from logistics.workdays import LOCAL_TZ
     from tests.logistics.notify.notify_factories import add_scan, make_item, make_place
     from tests.logistics.tracking.scan_world import add_item, add_stop, build_scan_world
+
+    def another_route(world) -> Route:  # noqa: ANN001 - a ScanWorld
+        office = world.world.a.post_office
+        user = User(username=f"postman_bench_{len(routes)}", full_name="Bưu tá", role=Role.POSTMAN,
+                    post_office_id=office.id, secret_hash="-")
+        session.add(user)
+        session.flush()
+        postman = Postman(user_id=user.id, post_office_id=office.id)
+        session.add(postman)
+        session.flush()
+        route = Route(day=world.day, post_office_id=office.id, postman_id=postman.id, status=RouteStatus.PLANNED)
+        session.add(route)
+        session.flush()
+        return route
 
     engine = make_engine(url)
     now = datetime.now(UTC)
@@ -63,10 +79,14 @@ def seed(url: str, items: int, on_route: float) -> list[str]:
         place = make_place(session)
         travelling = round(items * on_route)
         world = build_scan_world(session, n_items=0, day=now.astimezone(LOCAL_TZ).date()) if travelling else None
+        routes = [world.route] if travelling else []
         for k in range(items):
             if k < travelling:
+                if k // stops_per_route >= len(routes):
+                    routes.append(another_route(world))
                 item = add_item(session, world)
-                add_stop(session, world, item, planned=now + timedelta(minutes=60 + k))
+                add_stop(session, world, item, route=routes[k // stops_per_route],
+                         planned=now + timedelta(minutes=60 + 3 * (k % stops_per_route)))
             else:
                 start = at + timedelta(days=1)
                 item = make_item(session, place, phone=f"+8491{k:07d}", status=ItemStatus.ACCEPTED,
@@ -210,6 +230,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=300)
     parser.add_argument("--on-route", type=float, default=0.5,
                         help="share of the items out for delivery on today's route (their page shows an ETA)")
+    parser.add_argument("--stops-per-route", type=int, default=20,
+                        help="stops of each of today's routes (an out-for-delivery page reads its route up to its own stop)")
     parser.add_argument("--rate", type=float, default=500.0)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--connections", type=int, default=32)
@@ -230,7 +252,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     with postgres_server() as pg, fresh_database(pg) as url:
         upgrade(url)
-        tokens = seed(url, args.items, args.on_route)
+        tokens = seed(url, args.items, args.on_route, args.stops_per_route)
         port = free_port()
         server = start_server(url, port, args.workers, args.out / "var")
         base = f"http://127.0.0.1:{port}"
@@ -255,7 +277,7 @@ def main() -> None:
             server.wait(timeout=30)
 
     print(f"\n### Tracking page, PostgreSQL, uvicorn {args.workers} worker(s), offered {args.rate:.0f}/s for {args.seconds:.0f} s, "
-          f"{args.connections} connections, {args.items} links ({args.on_route:.0%} out for delivery on a route)\n")
+          f"{args.connections} connections, {args.items} links ({args.on_route:.0%} out for delivery, {args.stops_per_route} stops a route)\n")
     print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | database CPU ms/request "
           "| client CPU ms/request | answers |")
     print("|---|---|---|---|---|---|---|---|---|")
