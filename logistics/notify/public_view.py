@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -100,11 +100,12 @@ def _local(at: datetime) -> str:
 
 @built_once
 def _timeline_query():  # noqa: ANN202 - a Select of two columns
-    """Built once: two columns of the item's scans."""
+    """Built once: two columns of the item's scans. The outcomes as two comparisons, not
+    an IN that SQLAlchemy would expand on every execution."""
     return (
         select(ScanEvent.code, ScanEvent.device_time)
         .where(ScanEvent.item_id == bindparam("item_id"),
-               ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
+               or_(ScanEvent.outcome == ScanOutcome.APPLIED, ScanEvent.outcome == ScanOutcome.HISTORY))
         .order_by(ScanEvent.device_time, ScanEvent.id)
     )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func
+from sqlalchemy import Select, and_, bindparam, case, func, or_
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, select
 
@@ -216,7 +216,7 @@ def _one_path() -> Select:
         select(t.c.route_id, t.c.seq, t.c.id)
         .join(RouteStopItem, RouteStopItem.stop_id == t.c.id)
         .join(Route, Route.id == t.c.route_id)
-        .where(RouteStopItem.item_id == bindparam("item_id"), t.c.status.not_in(_FINISHED))
+        .where(RouteStopItem.item_id == bindparam("item_id"), _unfinished(t.c.status))
         .order_by(Route.day.desc(), Route.id.desc())
         .limit(1)
         .subquery("own")
@@ -225,7 +225,7 @@ def _one_path() -> Select:
     # subquery: PostgreSQL inlined that one into every condition naming it and ran it
     # once per stop of the route (~2.7 ms a read on 20-stop routes, EXPLAIN ANALYZE, 2026-12).
     done = t.alias("done")
-    finished = (done.c.route_id == own.c.route_id) & done.c.status.in_(_FINISHED) & done.c.completed_at.is_not(None)
+    finished = (done.c.route_id == own.c.route_id) & _finished(done.c.status) & done.c.completed_at.is_not(None)
     ends = (
         select(own.c.route_id, own.c.seq.label("upto"), own.c.id.label("own_id"), func.max(done.c.seq).label("last_seq"))
         .select_from(own.outerjoin(done, finished))
@@ -237,13 +237,24 @@ def _one_path() -> Select:
     times = [case((at_end, column)).label(column.name) for column in (
         stop.c.planned_arrival, stop.c.arrive_from, stop.c.arrive_to, stop.c.arrived_at, stop.c.completed_at)]
     ridden = ((stop.c.seq > func.coalesce(ends.c.last_seq, -1)) & (stop.c.seq <= ends.c.upto)
-              & stop.c.status.not_in(_FINISHED) & stop.c.planned_arrival.is_not(None))
+              & _unfinished(stop.c.status) & stop.c.planned_arrival.is_not(None))
     return (
         select(stop.c.id, stop.c.seq, stop.c.lat, stop.c.lon, stop.c.service_s, *times, ends.c.own_id, ends.c.last_seq)
         .join(ends, stop.c.route_id == ends.c.route_id)
         .where(ridden | (stop.c.seq == ends.c.last_seq))
         .order_by(stop.c.seq)
     )
+
+
+def _finished(status: Any) -> Any:
+    """``status`` is one of ``_FINISHED``, as plain comparisons: an IN of a list is expanded
+    by SQLAlchemy on every execution (its post-compile step); the three of :func:`_one_path`
+    cost an out-for-delivery page view 3,077,000 -> 2,881,000 instructions (callgrind, 2026-12)."""
+    return or_(*(status == value for value in _FINISHED))
+
+
+def _unfinished(status: Any) -> Any:
+    return and_(*(status != value for value in _FINISHED))
 
 
 @built_once
@@ -253,7 +264,7 @@ def _waiting_stops(dialect: str) -> Select:
         select(RouteStopItem.item_id, RouteStop.id, RouteStop.route_id, RouteStop.seq)
         .join(RouteStop, RouteStopItem.stop_id == RouteStop.id)
         .join(Route, Route.id == RouteStop.route_id)
-        .where(among(dialect, RouteStopItem.item_id, "item_ids"), RouteStop.status.not_in(_FINISHED))
+        .where(among(dialect, RouteStopItem.item_id, "item_ids"), _unfinished(RouteStop.status))
         .order_by(Route.day.desc(), Route.id.desc())
     )
 
@@ -266,7 +277,7 @@ def _stop_columns_upto() -> Select:
     t = RouteStop.__table__
     last = (
         select(func.max(t.c.seq))
-        .where(t.c.route_id == bindparam("route_id"), t.c.status.in_(_FINISHED), t.c.completed_at.is_not(None))
+        .where(t.c.route_id == bindparam("route_id"), _finished(t.c.status), t.c.completed_at.is_not(None))
         .scalar_subquery()
     )
     return _stop_columns().where(((t.c.seq <= bindparam("upto")) & (t.c.seq >= func.coalesce(last, t.c.seq))) | (t.c.seq == last))
