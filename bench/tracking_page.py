@@ -12,6 +12,9 @@ computed from the route on every view, the other half after a failed delivery), 
 here), then offers requests open-loop at ``--rate`` per second over ``--connections``
 keep-alive connections: each request has a scheduled time, and its latency counts from
 that time, so a server that falls behind shows in the p99 (no coordinated omission).
+The warm-up, the page and its peer run over the same connections, spread evenly over
+the workers unless ``--unbalanced`` (``open_connections``: the kernel's own spread of a
+few connections is a draw that decides the run).
 Links are picked at random: with few links most views are repeat views, which the app
 serves from its rendered pages (``web.rendered_pages``; each worker renders each link's
 page once); with many links (``--items`` well above the requests per worker) most are
@@ -130,24 +133,24 @@ async def _fetch(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, req
     return int(head[9:12])
 
 
-async def offer(port: int, paths: list[str], rate: float, seconds: float, connections: int) -> dict:
-    """Requests at ``rate``/s for ``seconds``, open loop; latency from each scheduled time.
-    ``client_cpu_ms``: this process's CPU per request (it runs on the server's cores)."""
+async def offer(connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]], paths: list[str], rate: float,
+                seconds: float) -> dict:
+    """Requests at ``rate``/s for ``seconds`` over ``connections``, open loop; latency from
+    each scheduled time. ``client_cpu_ms``: this process's CPU per request (it runs on the
+    server's cores)."""
     requests = [request_bytes(path) for path in paths]
     queue: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
     latencies: list[float] = []
     statuses: dict[int, int] = {}
 
-    async def client() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         while (job := await queue.get()) is not None:
             scheduled, request = job
             status = await _fetch(reader, writer, request)
             latencies.append(time.perf_counter() - scheduled)
             statuses[status] = statuses.get(status, 0) + 1
-        writer.close()
 
-    workers = [asyncio.create_task(client()) for _ in range(connections)]
+    workers = [asyncio.create_task(client(*connection)) for connection in connections]
     total = int(rate * seconds)
     t0, cpu0 = time.perf_counter(), time.process_time()
     for k in range(total):
@@ -163,6 +166,76 @@ async def offer(port: int, paths: list[str], rate: float, seconds: float, connec
     ms = [v * 1000 for v in latencies]
     return {"requests": len(ms), "per_s": len(ms) / elapsed, "p50": pct(ms, 0.5), "p99": pct(ms, 0.99),
             "max": max(ms), "statuses": statuses, "client_cpu_ms": (time.process_time() - cpu0) * 1000 / max(1, len(ms))}
+
+
+def _holders(port: int, connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]) -> list[str | None]:
+    """The server process holding each of ``connections`` (``ss``; None: not found)."""
+    listing = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"],
+                             capture_output=True, text=True).stdout
+    by_port = {}
+    for line in listing.splitlines():
+        fields, pid = line.split(), re.search(r"pid=(\d+)", line)
+        if len(fields) >= 4 and pid:
+            by_port[int(fields[3].rsplit(":", 1)[1])] = pid.group(1)
+    return [by_port.get(writer.get_extra_info("sockname")[1]) for _, writer in connections]
+
+
+async def open_connections(port: int, count: int, workers: int, balance: bool
+                           ) -> tuple[list[tuple[asyncio.StreamReader, asyncio.StreamWriter]], list[int]]:
+    """``count`` keep-alive connections and how many each server process holds, most first.
+    The kernel hands each new connection to whichever worker accepts first, and it keeps
+    it: 8 connections opened at once were seen all on one of two workers, the other idle,
+    and a run's p99 then depends on that draw. ``balance``: open more and keep ``count``
+    spread evenly over the workers (as many clients' connections spread), closing the rest."""
+    connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
+    if balance and workers > 1:
+        for _ in range(8):
+            holders = _holders(port, connections)
+            if len(set(holders) - {None}) >= workers:
+                break
+            connections += [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
+            await asyncio.sleep(0.05)
+        holders = _holders(port, connections)
+        by_worker: dict[str | None, list] = {}
+        for connection, holder in zip(connections, holders):
+            by_worker.setdefault(holder, []).append(connection)
+        queues = list(by_worker.values())
+        kept = []
+        while len(kept) < count:  # round robin over the workers
+            for queue in queues:
+                if queue and len(kept) < count:
+                    kept.append(queue.pop(0))
+        for queue in queues:
+            for _, writer in queue:
+                writer.close()
+        connections = kept
+    held: dict[str | None, int] = {}
+    for holder in _holders(port, connections):
+        held[holder] = held.get(holder, 0) + 1
+    return connections, sorted(held.values(), reverse=True)
+
+
+async def measure(port: int, pages: list[str], args: argparse.Namespace, server_pid: int, url: str) -> dict:
+    """Warm-up, the page, then its peer, over one set of keep-alive connections: the
+    warm-up reaches every worker the measured load reaches. With fresh connections per
+    phase the kernel could hand the warm-up's all to one worker and the load's to the
+    other, whose first requests (its pool's connections opened, their first statements
+    planned on new PostgreSQL backends, its first renders) then fell inside the
+    measurement: ~0.5 s at load ~5 (a slow-request probe, 2026-12-06)."""
+    connections, split = await open_connections(port, args.connections, args.workers, not args.unbalanced)
+    try:
+        await offer(connections, pages, 100, 2)  # warm-up: imports, pools, templates, each link's page once a worker
+        found: dict = {"split": split, "load_before": load_average()}
+        for name, paths in (("page", pages), ("peer", ["/health"])):
+            cpu0, db0 = group_cpu_s(server_pid), database_cpu_s(url)
+            found[name] = await offer(connections, paths, args.rate, args.seconds)
+            found[name]["cpu"] = group_cpu_s(server_pid) - cpu0
+            found[name]["db"] = _spent(db0, database_cpu_s(url))
+        found["load_after"] = load_average()
+        return found
+    finally:
+        for _, writer in connections:
+            writer.close()
 
 
 # ------------------------------------------------------------------ wrk (a second measurement)
@@ -241,6 +314,8 @@ def main() -> None:
     # varying alike). Two have more headroom (wrk, closed loop: ~1,150 pages/s) but
     # render each link's page once per worker.
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--unbalanced", action="store_true",
+                        help="keep the connections where the kernel put them (by default spread evenly over the workers)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-bench-tracking"))
     parser.add_argument("--wrk", action="store_true", help="then measure with wrk too (closed loop; apt-get install wrk)")
     args = parser.parse_args()
@@ -258,15 +333,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base, server)
-            run(offer(port, [f"/t/{t}" for t in tokens], 100, 2, 8))  # warm-up: imports, pools, templates
-            load_before = load_average()
-            cpu0, db0 = group_cpu_s(server.pid), database_cpu_s(url)
-            page = run(offer(port, [f"/t/{t}" for t in tokens], args.rate, args.seconds, args.connections))
-            page_cpu, page_db = group_cpu_s(server.pid) - cpu0, _spent(db0, database_cpu_s(url))
-            cpu0, db0 = group_cpu_s(server.pid), database_cpu_s(url)
-            peer = run(offer(port, ["/health"], args.rate, args.seconds, args.connections))
-            peer_cpu, peer_db = group_cpu_s(server.pid) - cpu0, _spent(db0, database_cpu_s(url))
-            load_after = load_average()
+            found = run(measure(port, [f"/t/{t}" for t in tokens], args, server.pid, url))
+            page, peer, load_before, load_after = found["page"], found["peer"], found["load_before"], found["load_after"]
             wrk_rows = []
             if args.wrk:
                 for name, paths in (("GET /t/{token} (HTML)", [f"/t/{t}" for t in tokens]), ("GET /health (peer)", ["/health"])):
@@ -281,12 +349,14 @@ def main() -> None:
     print("| route | achieved/s | p50 ms | p99 ms | max ms | server CPU ms/request | database CPU ms/request "
           "| client CPU ms/request | answers |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for name, row, cpu, db in (("GET /t/{token} (HTML)", page, page_cpu, page_db), ("GET /health (peer)", peer, peer_cpu, peer_db)):
+    for name, row in (("GET /t/{token} (HTML)", page), ("GET /health (peer)", peer)):
+        cpu, db = row["cpu"], row["db"]
         n = max(1, row["requests"])
         print(f"| {name} | {row['per_s']:.0f} | {row['p50']:.1f} | {row['p99']:.1f} | {row['max']:.0f} | "
               f"{cpu * 1000 / n:.2f} | {'?' if db is None else f'{db * 1000 / n:.2f}'} | {row['client_cpu_ms']:.2f} | "
               f"{row['statuses']} |")
-    print(f"\np99 ratio page/peer: {page['p99'] / max(peer['p99'], 1e-9):.2f}; load average before {load_before}, after {load_after}")
+    print(f"\np99 ratio page/peer: {page['p99'] / max(peer['p99'], 1e-9):.2f}; load average before {load_before}, "
+          f"after {load_after}; client connections per worker: {' + '.join(map(str, found['split']))}")
     if wrk_rows:
         print(f"\nwrk, closed loop, {args.connections} connections, {args.seconds:.0f} s each:\n")
         print("| route | requests/s | p50 | p99 | non-2xx |")
