@@ -153,8 +153,7 @@ def eta_windows(session: Session, items: Iterable[Item], *, now: datetime | None
     if len(waiting) == 1:
         window = _one_window(connection, waiting[0], now)
         return {waiting[0]: window} if window is not None else {}
-    key = among_key(session, waiting)
-    found = connection.execute(_waiting_stops(key), {"item_ids": waiting[0] if key == "one" else waiting}).all()
+    found = connection.execute(_waiting_stops(among_key(session, waiting)), {"item_ids": waiting}).all()  # several
     stop_of: dict[int, tuple[int, int]] = {}
     wanted: dict[int, dict[int, int]] = {}  # route id -> stop id -> seq
     for item_id, stop_id, route_id, seq in found:
