@@ -189,9 +189,10 @@ async def open_connections(port: int, count: int, workers: int, balance: bool
     spread evenly over the workers (as many clients' connections spread), closing the rest."""
     connections = [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
     if balance and workers > 1:
+        share = -(-count // workers)
         for _ in range(8):
-            holders = _holders(port, connections)
-            if len(set(holders) - {None}) >= workers:
+            holders = [h for h in _holders(port, connections) if h is not None]
+            if len(set(holders)) >= workers and min(holders.count(h) for h in set(holders)) >= share:
                 break
             connections += [await asyncio.open_connection("127.0.0.1", port) for _ in range(count)]
             await asyncio.sleep(0.05)
