@@ -38,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 PIN = "2468"
 ITEMS_PER_PHONE = 100
@@ -283,7 +283,7 @@ def run_single(base: str, tokens: dict[str, str], items: dict[str, list[str]], r
     from collections import deque
     from urllib.parse import urlsplit
 
-    from keepalive import open_spread
+    from bench.keepalive import open_spread
 
     warm = int(rate * warmup_s)
     jobs = [(user, s) for user, s10s in items.items() for s in s10s][: warm + int(rate * seconds)]

@@ -116,7 +116,8 @@ def read_page_state(session: Session, token: str, *, now: datetime | None = None
         raise NotFound("This tracking link is not valid; check the link in your SMS.", code="tracking_link_not_found")
     if tracking_links.expires_at(_Link(row.created_at, row.link_expires_at), row) <= now:
         raise NotFound("This tracking link has expired.", code="tracking_link_expired")
-    return PageState(row=row, fingerprint=tuple(row), eta_bounds=public_view.eta_bounds(session, row, now),
+    return PageState(row=row, fingerprint=tuple(row),
+                     eta_bounds=public_view.eta_bounds(session, row, now, connection=connection),
                      day=now.astimezone(LOCAL_TZ).date())
 
 
@@ -127,8 +128,8 @@ class _Person:
 
 
 def page_view(session: Session, state: PageState, *, language: str, now: datetime) -> public_view.TrackingView:
-    """The page of ``state`` (``public_view.tracking_view``) from the row already read:
-    one more query, for the timeline (and the ETA's, for an item on a route)."""
+    """The page of ``state`` (``public_view.tracking_view``) from the row already read and
+    the ETA window computed with it (``now`` the state's): one more query, for the timeline."""
     row = state.row
     person_id = service.recipient_id(row, row)  # the row reads as the item and as its dossier
     people = ((row.person_id, row.home_name, row.home_phone), (row.recipient_id, row.recipient_name, row.recipient_phone),
@@ -137,4 +138,4 @@ def page_view(session: Session, state: PageState, *, language: str, now: datetim
     office = (public_view.Office(row.office_name, row.office_address, row.office_phone)
               if row.office_name is not None else None)
     subject = public_view.Subject(item=row, office=office, person=person, choice=row.choice)
-    return public_view.tracking_view(session, row, language=language, now=now, subject=subject)
+    return public_view.tracking_view(session, row, language=language, now=now, subject=subject, eta=state.eta)

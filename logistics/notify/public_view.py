@@ -13,7 +13,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, or_
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -99,11 +100,12 @@ def _local(at: datetime) -> str:
 
 @built_once
 def _timeline_query():  # noqa: ANN202 - a Select of two columns
-    """Built once: two columns of the item's scans."""
+    """Built once: two columns of the item's scans. The outcomes as two comparisons, not
+    an IN that SQLAlchemy would expand on every execution."""
     return (
         select(ScanEvent.code, ScanEvent.device_time)
         .where(ScanEvent.item_id == bindparam("item_id"),
-               ScanEvent.outcome.in_([ScanOutcome.APPLIED, ScanOutcome.HISTORY]))  # type: ignore[attr-defined]
+               or_(ScanEvent.outcome == ScanOutcome.APPLIED, ScanEvent.outcome == ScanOutcome.HISTORY))
         .order_by(ScanEvent.device_time, ScanEvent.id)
     )
 
@@ -141,11 +143,13 @@ def eta_for(session: Session, item: Any, now: datetime) -> Window | None:
     return window_of(bounds) if bounds is not None else None
 
 
-def eta_bounds(session: Session, item: Any, now: datetime) -> tuple[datetime, datetime] | None:
-    """:func:`eta_for`'s start and end, without the text (``page_state`` keys on them)."""
+def eta_bounds(session: Session, item: Any, now: datetime, *,
+               connection: Connection | None = None) -> tuple[datetime, datetime] | None:
+    """:func:`eta_for`'s start and end, without the text (``page_state`` keys on them);
+    ``connection``: read on it (``service.eta_window``)."""
     if item.status in TERMINAL or item.status is S.READY_FOR_PICKUP:
         return None
-    start, end = service.eta_window(session, item, now=now)
+    start, end = service.eta_window(session, item, now=now, connection=connection)
     if start is None or end is None or end < now:  # a past window (a failed attempt) says nothing
         return None
     return start, end
@@ -217,11 +221,15 @@ def _slots(minute: datetime, settings: NotifySettings) -> tuple[SlotChoice, ...]
     )
 
 
+_COMPUTE: Final = object()
+
+
 def tracking_view(session: Session, item: Item, *, language: str = "vi", now: datetime | None = None,
-                  subject: Subject | None = None) -> TrackingView:
+                  subject: Subject | None = None, eta: Any = _COMPUTE) -> TrackingView:
     """Everything the public page of ``item`` shows, in ``language`` ("vi" or "en");
     ``subject`` when :func:`load_subject` (or ``page_state``, with rows in place of the
-    entities) already read it."""
+    entities) already read it, ``eta`` (a ``Window`` or None) when :func:`eta_for` at
+    ``now`` was computed already (``page_state`` computes it on every read)."""
     now = now or utcnow()
     if subject is None:
         latest = reschedule.latest(session, item_id=item.id)
@@ -235,7 +243,8 @@ def tracking_view(session: Session, item: Item, *, language: str = "vi", now: da
     slots = list(_slots(now.replace(second=0, microsecond=0), get_notify_settings())) if can else []
     return TrackingView(
         language=language, s10=item.s10, status=item.status.value, status_label=STATUS_LABELS[language][item.status],
-        done=item.status in TERMINAL, timeline=_timeline(session, item, language), eta=eta_for(session, item, now),
+        done=item.status in TERMINAL, timeline=_timeline(session, item, language),
+        eta=eta_for(session, item, now) if eta is _COMPUTE else eta,
         office=office, recipient_name=name, recipient_phone=phone, can_reschedule=can,
         can_hold=reschedule.hold_available(item), slots=slots, choice=subject.choice,
     )

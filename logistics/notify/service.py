@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from logistics.exceptions import NotFound
@@ -82,11 +83,13 @@ def _office_name(session: Session, item: Item) -> str | None:
     return office.name if office is not None else None
 
 
-def eta_window(session: Session, item: Item, *, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
+def eta_window(session: Session, item: Item, *, now: datetime | None = None,
+               connection: Connection | None = None) -> tuple[datetime | None, datetime | None]:
     """The tracking domain's ETA window (from the postman's route), else the booked window.
 
-    ``item`` may be a row with the item's ``id``, ``status``, ``window_start`` and ``window_end``."""
-    window = tracking_eta.eta_windows(session, [item], now=now).get(item.id)
+    ``item`` may be a row with the item's ``id``, ``status``, ``window_start`` and ``window_end``;
+    ``connection``: read on it (``tracking_eta.eta_windows``)."""
+    window = tracking_eta.eta_windows(session, [item], now=now, connection=connection).get(item.id)
     if window is not None:
         return window[0], window[1]
     return item.window_start, item.window_end

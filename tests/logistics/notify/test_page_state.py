@@ -60,3 +60,17 @@ def test_a_stop_finished_late_moves_the_eta_of_the_next_item(session):
     assert before.eta is not None and after.eta is not None
     assert timedelta(minutes=35) <= after.eta.start - before.eta.start <= timedelta(minutes=45)
     assert after.key != before.key
+    on_connection = page_state.read_page_state(session, token, now=T0, connection=session.connection())
+    assert on_connection.key == after.key
+
+
+def test_the_page_shows_the_eta_of_its_state(session):
+    """The page of a state shows the window the state keys on, the one the item's view
+    computes afresh: an item on a route, and the JSON twin alike."""
+    sw = build_scan_world(session, proof_signature=False)
+    item = sw.items[2]
+    token = links.issue_token(session, item_id=item.id)
+    state = page_state.read_page_state(session, token, now=T0)
+    assert state.eta is not None
+    view = page_state.page_view(session, state, language="vi", now=T0)
+    assert view.eta == state.eta == public_view.tracking_view(session, item, language="vi", now=T0).eta

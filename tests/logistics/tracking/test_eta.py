@@ -90,3 +90,42 @@ def test_a_stop_finished_out_of_order_gives_the_same_windows_as_the_whole_route(
     for item in sw.items:
         forget_windows(session)
         assert eta_windows(session, [item], now=done_at).get(item.id) == expected.get(item.id), item.id
+
+
+def test_one_items_window_in_one_query_is_the_batchs_and_the_whole_routes(session):
+    """One item's window (the page's read: its stop, the last finished one and the stops
+    ridden through, in one statement) is the window a batch and the whole route give, with
+    a stop done late, a stop without a planned arrival, a stop the postman stands at, and
+    an item still waiting on an older route too (the newest route's stop counts)."""
+    from logistics.models import Route
+    from logistics.models.enums import RouteStatus
+    from logistics.tracking.eta import eta_windows, forget_windows
+    from tests.logistics.tracking.scan_world import add_stop
+
+    sw = build_scan_world(session, n_items=6, proof_signature=False)
+    stops = list(sw.stops)
+    for k, stop in enumerate(stops):  # ~3.3 km apart: the distance left widens the windows by minutes
+        stop.lat, stop.lon = 13.70 + 0.03 * k, 109.20 + 0.01 * (k % 2)
+        session.add(stop)
+    session.flush()
+    done_at = stops[0].planned_arrival + timedelta(minutes=25)
+    first = sw.items[0]
+    ingest_scans(session, actor=sw.postman_user, device_id="p", now=done_at + timedelta(minutes=1), events=[
+        scan(first, ScanCode.OUT_FOR_DELIVERY, T0), scan(first, ScanCode.DELIVERED, done_at, at_home=first)])
+    stops[2].planned_arrival = stops[2].arrive_from = stops[2].arrive_to = None
+    stops[3].arrived_at, stops[3].status = done_at + timedelta(minutes=30), StopStatus.ARRIVED
+    older = Route(day=sw.day - timedelta(days=1), post_office_id=sw.route.post_office_id, postman_id=sw.postman.id,
+                  status=RouteStatus.IN_PROGRESS)
+    session.add_all([stops[2], stops[3], older])
+    session.flush()
+    add_stop(session, sw, sw.items[4], route=older, planned=sw.t0 - timedelta(days=1), seq=0)
+    now = done_at + timedelta(minutes=40)
+    forget_windows(session)
+    whole = {e.stop_id: (e.start, e.end) for e in route_etas(session, route_id=sw.route.id, now=now)}
+    expected = {item.id: whole[stop.id] for item, stop in zip(sw.items, stops) if stop.id in whole}
+    assert set(expected) == {sw.items[k].id for k in (1, 3, 4, 5)}
+    forget_windows(session)
+    assert eta_windows(session, sw.items, now=now) == expected
+    for item in sw.items:
+        forget_windows(session)
+        assert eta_windows(session, [item], now=now).get(item.id) == expected.get(item.id), item.id
