@@ -19,8 +19,7 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
    sector routes (insertion then local search on each sector's own model),
    OR-Tools' construction heuristics (bounded when there is a start already,
    skipped past ``HULL_MAX_NODES`` when a start is complete); guided local
-   search runs from the cheapest (``_gls_parameters``: breaks need room), or, when waiting is
-   priced, from one on fewer vehicles when it costs less on the full objective (``solver_routes``).
+   search runs from the cheapest (``_gls_parameters``: breaks need room).
    With two search processes or more (the ``routing_search_processes`` setting) the
    search first runs on the day split in parts, a process each (``solver_split``), then
    on the whole (the processes: ``processes``).
@@ -53,7 +52,6 @@ from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
 from logistics.routing.processes import PARALLEL_MIN_S, search_processes
 from logistics.routing.solver_popmusic import GROUP as POPMUSIC_GROUP, popmusic
-from logistics.routing.solver_routes import fewer_routes
 from logistics.routing.solver_split import split_search
 
 # Measured on 12 Solomon instances (C101 C201 R101 R105 R201 R205 RC101 RC105 RC201 RC205 C105
@@ -229,9 +227,6 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     log.info("starts: %s", [a.ObjectiveValue() for a in starts])
     runs = starts[: max(1, options.portfolio)]
     last = (FINISH_SHARE + (waiting_share if two_phases else 0)) * time_limit_s
-    if two_phases and runs and not order_pins and len(nodes.nodes) <= HULL_MAX_NODES and options.fewer_routes:
-        runs[0] = fewer_routes(model, runs[0], options, min(options.fewer_routes * time_limit_s,
-                                                             max(0.0, remaining() - last) / 2))
     split_processes = split_parts
     if order_pins or not SPLIT_MIN_NODES <= len(nodes.nodes) <= HULL_MAX_NODES:
         # The parts' models know no pinned order; a small day gains nothing; past HULL_MAX_NODES the

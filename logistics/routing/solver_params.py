@@ -54,9 +54,6 @@ class SearchOptions:
     farthest_seeds_ratio: float = 0.3
     # Past ``solver.HULL_MAX_NODES``: each sector's routes searched on the sector's model (``solver_clusters``).
     sector_search: bool = True
-    # Postal days up to ``solver.HULL_MAX_NODES`` stops: this share of the limit for starts on fewer
-    # vehicles, chosen on the full objective (``solver_routes``); 0 keeps the cheapest start on travel.
-    fewer_routes: float = 0.15
 
 
 def search_parameters(options: SearchOptions, time_limit_s: float) -> pywrapcp.RoutingSearchParameters:
