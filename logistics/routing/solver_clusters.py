@@ -100,9 +100,11 @@ def sector_routes(nodes: Nodes, options: SearchOptions, budget_s: float, clock: 
             jobs.append((stops, sub_nodes(nodes, stops, vehicles)))
     end = clock() + budget_s
     processes = max(1, min(processes, len(jobs)))
+    # The other processes stop a grace early, as in ``solver_split``: one late (Hà Tĩnh 1,000 at
+    # load 6.7, 2026-12-06) had the whole sector start rejected and nothing placed in 60 s.
     with remotes() as start:
         others = [start("logistics.routing.solver_clusters:route_sectors", [sub for _, sub in jobs[p::processes]],
-                        end, options, search) for p in range(1, processes)]
+                        end - grace(budget_s), options, search) for p in range(1, processes)]
         found = [route_sectors([sub for _, sub in jobs[0::processes]], end, options, search, clock)]
         found += [other.result(end + grace(budget_s)) for other in others]
     routes: list[list[int]] = [[] for _ in nodes.problem.vehicles]
