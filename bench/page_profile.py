@@ -27,12 +27,9 @@ thread's (the views' database work runs in the thread pool). Reading one dump wi
 from __future__ import annotations
 
 import argparse
-import asyncio
-import ctypes
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -40,43 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-_MARKERS_C = r"""
-#include <valgrind/callgrind.h>
-int bcci_on_valgrind(void) { return RUNNING_ON_VALGRIND; }
-void bcci_start(void) { CALLGRIND_START_INSTRUMENTATION; }
-void bcci_zero(void) { CALLGRIND_ZERO_STATS; }
-void bcci_dump(const char *name) { CALLGRIND_DUMP_STATS_AT(name); }
-"""
+from bench.callgrind import Markers, print_sections, run_child, run_loop  # noqa: E402
 
 SECTIONS = ("out-for-delivery, cached", "failed delivery, cached", "out-for-delivery, first view")
-
-
-def build_markers(out: Path) -> Path:
-    """The marker library (callgrind's client requests are macros: C only)."""
-    source, library = out / "markers.c", out / "markers.so"
-    source.write_text(_MARKERS_C)
-    subprocess.run(["gcc", "-O1", "-shared", "-fPIC", "-o", str(library), str(source)], check=True)
-    return library
-
-
-class Markers:
-    """Zero and dump callgrind's counters around a section; no-ops outside valgrind."""
-
-    def __init__(self, library: Path | None) -> None:
-        self._lib = ctypes.CDLL(str(library)) if library else None
-        self.active = bool(self._lib and self._lib.bcci_on_valgrind())
-
-    def start(self) -> None:
-        if self.active:
-            self._lib.bcci_start()
-
-    def zero(self) -> None:
-        if self.active:
-            self._lib.bcci_zero()
-
-    def dump(self, name: str) -> None:
-        if self.active:
-            self._lib.bcci_dump(name.encode())
 
 
 def _scope(path: str) -> dict:
@@ -139,33 +102,11 @@ async def measure(tokens: dict[str, list[str]], views: int, markers: Markers) ->
     return cpu
 
 
-def _run(coroutine):  # noqa: ANN001, ANN201
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
 def child(args: argparse.Namespace) -> None:
     tokens = json.loads(args.tokens.read_text())
     markers = Markers(args.markers)
-    cpu = _run(measure(tokens, args.views, markers))
+    cpu = run_loop(measure(tokens, args.views, markers))
     print(json.dumps({"cpu_s": cpu, "callgrind": markers.active}))
-
-
-def _totals(dump: Path) -> int:
-    for line in dump.read_text(errors="replace").splitlines():
-        if line.startswith("totals:"):
-            return int(line.split()[1])
-    raise SystemExit(f"{dump}: no totals")
-
-
-def _dumps(out: Path) -> dict[str, Path]:
-    """Section name -> its dump: the dumps are numbered in the order they were taken
-    (``cg.<pid>.<n>``), the first of the warm-up."""
-    numbered = sorted((int(dump.suffix[1:]), dump) for dump in out.glob("cg.*.*") if dump.suffix[1:].isdigit())
-    return dict(zip(("warm-up", *SECTIONS), (dump for _, dump in numbered), strict=True))
 
 
 def main() -> None:
@@ -191,7 +132,6 @@ def main() -> None:
 
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
-    markers = None if args.no_valgrind else build_markers(args.out)
     with postgres_server() as pg, fresh_database(pg) as url:
         upgrade(url)
         links = seed(url, args.items, 0.5, args.stops_per_route)
@@ -204,29 +144,10 @@ def main() -> None:
                "TRACKING_LINK_LOOKUP_BURST": "1000000"}
         command = [sys.executable, str(Path(__file__).resolve()), "--child", "--tokens", str(tokens),
                    "--views", str(args.views)]
-        if markers is not None:
-            command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={args.out}/cg.%p",
-                       *command, "--markers", str(markers)]
-        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            sys.stderr.write(done.stderr[-4000:])
-            raise SystemExit(f"the measuring process failed ({done.returncode})")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_child(command, env=env, cwd=ROOT, out=args.out, valgrind=not args.no_valgrind)
     print(f"\n### Tracking page views in-process (PostgreSQL, {args.items} links, {args.stops_per_route} stops a route, "
           f"{args.views} views a section)\n")
-    if result["callgrind"]:
-        dumps = _dumps(args.out)
-        print("| section | instructions a view |\n|---|---|")
-        for name in SECTIONS:
-            print(f"| {name} | {_totals(dumps[name]) / args.views:,.0f} |")
-        if args.keep:
-            print(f"\ndumps: {', '.join(f'{name}: {dumps[name]}' for name in SECTIONS)}")
-        else:
-            shutil.rmtree(args.out, ignore_errors=True)
-    else:
-        print("| section | CPU ms a view |\n|---|---|")
-        for name in SECTIONS:
-            print(f"| {name} | {result['cpu_s'][name] * 1000:.3f} |")
+    print_sections(result, SECTIONS, unit="view", per=args.views, out=args.out, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ benchmark runs). Each postman signs in, a few requests warm up, then the section
 - ``one event, without SMS``: the subscriber unhooked (``logistics.events``), tracking alone.
 
 Under callgrind the counters are zeroed before each section and dumped after it, as in
-``bench/page_profile.py`` (whose marker library this reuses).
+``bench/page_profile.py`` (``bench/callgrind.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import argparse
 import json
 import os
 import shutil
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -34,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bench.page_profile import Markers, _run, _totals, build_markers  # noqa: E402
+from bench.callgrind import Markers, print_sections, run_child, run_loop  # noqa: E402
 
 SECTIONS = ("one event, with SMS", "batch of 100, with SMS", "one event, without SMS")
 BATCH = 100
@@ -118,11 +117,6 @@ async def measure(items: dict[str, list[str]], requests: int, markers: Markers) 
     return cpu
 
 
-def _dumps(out: Path) -> dict[str, Path]:
-    numbered = sorted((int(dump.suffix[1:]), dump) for dump in out.glob("cg.*.*") if dump.suffix[1:].isdigit())
-    return dict(zip(("warm-up", *SECTIONS), (dump for _, dump in numbered), strict=True))
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="requests a section")
@@ -135,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         items = json.loads(args.items.read_text())
-        cpu = _run(measure(items, args.requests, markers := Markers(args.markers)))
+        cpu = run_loop(measure(items, args.requests, markers := Markers(args.markers)))
         print(json.dumps({"cpu_s": cpu, "callgrind": markers.active}))
         return
 
@@ -146,7 +140,6 @@ def main() -> None:
 
     shutil.rmtree(args.out, ignore_errors=True)
     args.out.mkdir(parents=True)
-    markers = None if args.no_valgrind else build_markers(args.out)
     needed = 2 * (WARM + 1 + 2 * args.requests) + (1 + args.requests) * BATCH  # batches take whole postmen
     with postgres_server() as pg, fresh_database(pg) as url:
         upgrade(url)
@@ -158,28 +151,9 @@ def main() -> None:
                "PYTHONPATH": str(ROOT)}
         command = [sys.executable, str(Path(__file__).resolve()), "--child", "--items", str(items_file),
                    "--requests", str(args.requests)]
-        if markers is not None:
-            command = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={args.out}/cg.%p",
-                       *command, "--markers", str(markers)]
-        done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True)
-        if done.returncode != 0:
-            sys.stderr.write(done.stderr[-4000:])
-            raise SystemExit(f"the measuring process failed ({done.returncode})")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+        result = run_child(command, env=env, cwd=ROOT, out=args.out, valgrind=not args.no_valgrind)
     print(f"\n### Scan uploads in-process (PostgreSQL, {args.requests} requests a section)\n")
-    if result["callgrind"]:
-        dumps = _dumps(args.out)
-        print("| section | instructions a request |\n|---|---|")
-        for name in SECTIONS:
-            print(f"| {name} | {_totals(dumps[name]) / args.requests:,.0f} |")
-        if args.keep:
-            print(f"\ndumps: {', '.join(f'{name}: {dumps[name]}' for name in SECTIONS)}")
-        else:
-            shutil.rmtree(args.out, ignore_errors=True)
-    else:
-        print("| section | CPU ms a request |\n|---|---|")
-        for name in SECTIONS:
-            print(f"| {name} | {result['cpu_s'][name] * 1000:.3f} |")
+    print_sections(result, SECTIONS, unit="request", per=args.requests, out=args.out, keep=args.keep)
 
 
 if __name__ == "__main__":
