@@ -9,10 +9,10 @@ once (ROUTING_FAIL), leaving the first solution as the plan.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from postal_day_checker import score_day_plan
 from routing_checker import check_plan
+from support.shared_data import POSTAL_DAY_EXAMPLE
 
 from logistics.routing.construction import pick_windows
 from logistics.routing.nearest import nearest_routes
@@ -21,7 +21,7 @@ from logistics.routing.postal_day import day_to_problem, plan_to_day
 from logistics.routing.solver import _read_routes, initial_routes_as_indices, solve
 from logistics.routing.solver_model import build_model
 
-EXAMPLE = Path("/work/shared/bench/postal_day/example_ha_tinh_120.json")
+EXAMPLE = POSTAL_DAY_EXAMPLE  # ../shared beside the checkout, not one machine's path
 
 
 def example():
