@@ -16,6 +16,7 @@ thread hop of its own (a one-event scan made three hops before, 2026-11).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
@@ -25,6 +26,7 @@ from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from logistics.accounts import tokens
@@ -48,14 +50,39 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     only the commit or rollback runs in the thread pool, and shielded from cancellation
     as FastAPI shields a sync dependency's exit. A sync generator cost a thread hop to
     enter as well: one hop in four of a phone's scan (py-spy, 2026-11)."""
-    session = Session(request_engine(request), expire_on_commit=False)
-    session.info[_REQUEST_SESSION] = True
-    try:
-        yield session
-    except BaseException:
-        await _end(session, commit=False)
-        raise
-    await _end(session, commit=True)
+    engine = request_engine(request)
+    async with _session_slots(request.app, engine):
+        session = Session(engine, expire_on_commit=False)
+        session.info[_REQUEST_SESSION] = True
+        try:
+            yield session
+        except BaseException:
+            await _end(session, commit=False)
+            raise
+        await _end(session, commit=True)
+
+
+def _session_slots(app: Any, engine: Engine) -> anyio.Semaphore | contextlib.nullcontext:
+    """The requests that may hold a session of ``engine`` at once in this process: as many
+    as its pool keeps connections. The others wait here, on the event loop, for one to
+    end. Without this, a burst of requests each took a worker thread and a connection:
+    past the pool's size every connection was opened for one request and closed after
+    it (~40 new PostgreSQL backends a second at 200 scans/s, each costing a fork and
+    cold plans), and 30 threads a process fought for the GIL (~20,000 context switches
+    a second). Measured with ``bench/scan_ingest.py``, 2026-12."""
+    size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 0
+    if size <= 0:
+        return contextlib.nullcontext()
+    slots = getattr(app.state, _SLOTS, None)
+    if slots is None or slots[0] is not engine:
+        # Made in the serving process, on first use: an app built before a fork (uvicorn's
+        # workers) or given its own engine gets its own.
+        slots = (engine, anyio.Semaphore(size, fast_acquire=True))
+        setattr(app.state, _SLOTS, slots)
+    return slots[1]
+
+
+_SLOTS = "session_slots"
 
 
 async def _end(session: Session, *, commit: bool) -> None:

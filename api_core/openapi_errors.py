@@ -20,6 +20,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api_core.errors import ErrorBody, http_error_sentence
+from api_core.raw_body import add_body_schemas
 
 _WRITES = frozenset({"post", "put", "patch", "delete"})
 _REF = "#/components/schemas/ErrorBody"
@@ -82,7 +83,7 @@ def document_errors(app: FastAPI) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:  # build() caches its document there
-            app.openapi_schema = add_error_responses(build())
+            app.openapi_schema = add_error_responses(add_body_schemas(build()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

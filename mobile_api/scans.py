@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
 from api_core.deps import SessionDep, run_and_commit
 from api_core.errors import error_responses
+from api_core.raw_body import documented_body, parse_json_body
 from logistics.models.enums import ScanOutcome
 from logistics.models.types import utcnow
 from logistics.tracking.inputs import ProofInput, ScanInput
 from logistics.tracking.scans import ingest_scans
-from mobile_api.deps import Phone, PhoneDep, body_limited_route
+from mobile_api.deps import PhoneTokenDep, body_limited_route, phone_for
 from mobile_api.schemas import ScanBatchIn, ScanBatchOut, ScanResultOut
 
 # 500 events of ~600 bytes of JSON each, with room for proofs and whitespace.
@@ -30,15 +31,21 @@ router = APIRouter(tags=["mobile: scans"], responses=error_responses(401, 403, 4
     "timestamp_in_future, timestamp_before_item, coordinates_outside_vietnam, handover_missing...). "
     "An event id seen before is answered with its recorded outcome and duplicate=true. One bad event "
     "never fails the batch; resend a batch freely.",
+    openapi_extra=documented_body(ScanBatchIn),
 )
-async def post_scans(session: SessionDep, phone: PhoneDep, body: ScanBatchIn) -> Any:
-    # The ingestion, its answer and the commit in one worker thread (a sync route and
-    # the session's exit took two hops).
-    return Response(content=await run_and_commit(session, _ingest, phone, body), media_type="application/json")
+async def post_scans(session: SessionDep, token: PhoneTokenDep, request: Request) -> Any:
+    # The token's check, the body's validation, the ingestion, its answer and the commit
+    # in one worker thread: a sync route and the session's exit took two hops, the
+    # token's check (a sync dependency) one more.
+    raw = await request.body()
+    answer = await run_and_commit(session, _ingest, token, raw, request.headers.get("content-type"))
+    return Response(content=answer, media_type="application/json")
 
 
-def _ingest(session: Session, phone: Phone, body: ScanBatchIn) -> str:
+def _ingest(session: Session, token: str, raw: bytes, content_type: str | None) -> str:
     """The batch's answer, as JSON."""
+    phone = phone_for(session, token)
+    body = parse_json_body(ScanBatchIn, raw, content_type)
     received_at = utcnow()
     events = [
         ScanInput(
