@@ -160,6 +160,15 @@ def wait_ready(base: str, proc: subprocess.Popen) -> None:
     raise SystemExit("the server did not start")
 
 
+def database_sessions(url: str) -> int:
+    """Sessions opened so far on ``url``'s database (PostgreSQL 14+): a pool that opens a
+    connection for one request and closes it after shows here."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+
+
 def group_cpu_s(pgid: int) -> float:
     """CPU seconds (user + system) used so far by the processes of a process group."""
     tick = os.sysconf("SC_CLK_TCK")
@@ -394,10 +403,11 @@ def main() -> None:
             work, batches = run_batches(base, tokens, batch_users, args.batch, args.concurrency)
             batches["server_cpu_ms_per_event"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / batches["events"]
             load_batches = load_average()
-            cpu0, client0 = group_cpu_s(proc.pid), time.process_time()
+            cpu0, client0, sessions0 = group_cpu_s(proc.pid), time.process_time(), database_sessions(url)
             single = run_single(base, tokens, single_users, args.single_rate, args.single_seconds, args.workers)
             single["server_cpu_ms_per_request"] = (group_cpu_s(proc.pid) - cpu0) * 1000 / single["sent"]  # with the warm-up's
             single["client_cpu_ms_per_request"] = (time.process_time() - client0) * 1000 / single["sent"]
+            single["database_sessions"] = database_sessions(url) - sessions0
             load_single = load_average()
         finally:
             proc.terminate()
@@ -416,7 +426,8 @@ def main() -> None:
     print(f"| single-event requests at {args.single_rate:.0f}/s | {single['requests']} | {single['achieved_rps']:.0f} req/s | "
           f"{single['p50_ms']:.0f} | {single['p99_ms']:.0f} | "
           f"server CPU {single['server_cpu_ms_per_request']:.1f} ms/request, client {single['client_cpu_ms_per_request']:.2f}; "
-          f"connections per worker {single['split']}; load {load_single}; {single['statuses']} |")
+          f"connections per worker {single['split']}; new database sessions {single['database_sessions']}; "
+          f"load {load_single}; {single['statuses']} |")
 
 
 if __name__ == "__main__":
