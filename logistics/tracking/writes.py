@@ -118,8 +118,12 @@ _PG_TYPES = {
 _PG_UPDATE = (
     "UPDATE item SET " + ", ".join(f"{c} = v.{c}" for c in FOLDED_COLUMNS)
     + " FROM jsonb_to_recordset(%s::jsonb) AS v(id integer, " + ", ".join(f"{c} {_PG_TYPES[c]}" for c in FOLDED_COLUMNS) + ")"
-    + " WHERE item.id = v.id"
+    + " WHERE item.id = v.id AND item.id = ANY(%s::integer[])"
 )
+# The ids' array is the same condition said again, for the planner: it cannot see how many
+# records a JSON document holds (it guesses 100), so it hashed them against a scan of the
+# whole item table, ~1.2 ms for one event on 5,000 items and growing with the table; the
+# array gives it the primary key's index (0.07 ms). pg_stat_statements, 2026-12.
 
 
 def write_scans(session: Session, items: Collection[Item], rows: Sequence[NewScan]) -> None:
@@ -138,7 +142,7 @@ def write_scans(session: Session, items: Collection[Item], rows: Sequence[NewSca
         statement, params = (_pg_insert(), [_records(rows, SCAN_COLUMNS)]) if rows else (_PG_UPDATE, [])
         if items and rows:
             statement = f"WITH item_update AS ({_PG_UPDATE}) {statement}"
-        params = [_records(items, ("id", *FOLDED_COLUMNS))] + params if items else params
+        params = [_records(items, ("id", *FOLDED_COLUMNS)), [i.id for i in items]] + params if items else params
         # Through SQLAlchemy, not the driver's cursor: a refusal raises its IntegrityError
         # (the caller tells a copy sent twice by it) and a lost connection is marked so.
         result = session.connection().exec_driver_sql(statement, tuple(params))
