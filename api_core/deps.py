@@ -30,6 +30,7 @@ from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from logistics.accounts import tokens
+from logistics.config import get_settings
 from logistics.db import get_engine
 from logistics.exceptions import Forbidden, Unauthorized
 from logistics.models import User
@@ -63,14 +64,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 def _session_slots(app: Any, engine: Engine) -> anyio.Semaphore | contextlib.nullcontext:
-    """The requests that may hold a session of ``engine`` at once in this process: as many
-    as its pool keeps connections. The others wait here, on the event loop, for one to
-    end. Without this, a burst of requests each took a worker thread and a connection:
-    past the pool's size every connection was opened for one request and closed after
-    it (~40 new PostgreSQL backends a second at 200 scans/s, each costing a fork and
-    cold plans), and 30 threads a process fought for the GIL (~20,000 context switches
-    a second). Measured with ``bench/scan_ingest.py``, 2026-12."""
+    """The requests of this process that may hold a session of ``engine`` at once:
+    ``Settings.api_db_sessions``, never more than the pool keeps connections. The others
+    wait here, on the event loop, in their order of arrival, before any of their work.
+
+    Without this, a burst of requests each took a worker thread and a connection: past
+    the pool's size every connection was opened for one request and closed after it
+    (~40 new PostgreSQL backends a second at 200 scans/s), and 30 threads a process
+    fought for the interpreter's lock. Admitting a few whole requests at a time also
+    finishes each sooner than interleaving many (bench/scan_ingest.py, 2026-12)."""
     size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 0
+    settings = getattr(app.state, "settings", None)
+    size = min(size, (settings or get_settings()).api_db_sessions)
     if size <= 0:
         return contextlib.nullcontext()
     slots = getattr(app.state, _SLOTS, None)

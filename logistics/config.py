@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     # available; 1 = the worker's own process alone.
     routing_search_processes: int = Field(default=2, ge=1)
 
+    # Requests of one API process that hold a database session at once (at most the
+    # pool's 10); the others wait their turn on the event loop. At 200 single scans a
+    # second on 2 cores: 10 at once p99 0.15-0.8 s, 3 at once 43-333 ms (bench/
+    # scan_ingest.py, 2026-12). A slow request (a large report) holds its place while it
+    # runs: raise this where such requests are common or the database is far away.
+    api_db_sessions: int = Field(default=3, ge=1)
+
     # Two-letter S10 service indicator for identifiers this installation issues.
     s10_prefix: str = Field(default="RR", pattern=r"^[A-Z]{2}$")
 

@@ -1,13 +1,16 @@
-"""A burst of requests never opens more connections than the pool keeps: the requests
-past its size wait for a session on the event loop (``api_core.deps.get_session``)."""
+"""A burst of requests holds at most ``api_db_sessions`` sessions at once, never more than
+the pool keeps connections: the others wait on the event loop (``api_core.deps.get_session``)
+instead of each opening a connection for itself."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from types import SimpleNamespace
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import event, text
 
@@ -17,9 +20,10 @@ from logistics.db import make_engine
 REQUESTS = 30
 
 
-def _app(engine) -> FastAPI:  # noqa: ANN001
+def _app(engine, sessions: int) -> FastAPI:  # noqa: ANN001
     app = FastAPI()
     app.state.engine = engine
+    app.state.settings = SimpleNamespace(api_db_sessions=sessions)
 
     @app.get("/slow")
     def slow(session: SessionDep) -> dict:  # a sync route: its own worker thread, holding the connection
@@ -30,7 +34,8 @@ def _app(engine) -> FastAPI:  # noqa: ANN001
     return app
 
 
-def test_a_burst_waits_for_the_pool_instead_of_opening_connections(fresh_database_url):
+@pytest.mark.parametrize("sessions", [4, 50])
+def test_a_burst_waits_for_its_turn_instead_of_opening_connections(fresh_database_url, sessions):
     engine = make_engine(fresh_database_url)
     lock, counts = threading.Lock(), {"out": 0, "most": 0, "opened": 0}
 
@@ -52,16 +57,17 @@ def test_a_burst_waits_for_the_pool_instead_of_opening_connections(fresh_databas
     event.listen(engine, "connect", connected)
 
     async def burst() -> list[int]:
-        transport = httpx.ASGITransport(app=_app(engine))
+        transport = httpx.ASGITransport(app=_app(engine, sessions))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             answers = await asyncio.gather(*(client.get("/slow") for _ in range(REQUESTS)))
         return [a.status_code for a in answers]
 
     try:
         assert asyncio.run(burst()) == [200] * REQUESTS
-        size = engine.pool.size()
-        assert 1 < counts["most"] <= size, counts  # concurrent, but never past the pool
+        size = min(sessions, engine.pool.size())  # 50: the pool's size bounds it
+        assert counts["most"] == size, counts  # as many at once as allowed, never more
         assert counts["opened"] <= size, counts  # no connection opened for one request and closed after it
         assert counts["out"] == 0
     finally:
         engine.dispose()
+
