@@ -73,16 +73,14 @@ def _session_slots(app: Any, engine: Engine) -> anyio.Semaphore | contextlib.nul
     (~40 new PostgreSQL backends a second at 200 scans/s), and 30 threads a process
     fought for the interpreter's lock. Admitting a few whole requests at a time also
     finishes each sooner than interleaving many (bench/scan_ingest.py, 2026-12)."""
-    size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 0
-    settings = getattr(app.state, "settings", None)
-    size = min(size, (settings or get_settings()).api_db_sessions)
-    if size <= 0:
-        return contextlib.nullcontext()
     slots = getattr(app.state, _SLOTS, None)
     if slots is None or slots[0] is not engine:
         # Made in the serving process, on first use: an app built before a fork (uvicorn's
         # workers) or given its own engine gets its own.
-        slots = (engine, anyio.Semaphore(size, fast_acquire=True))
+        size = engine.pool.size() if isinstance(engine.pool, QueuePool) else 0
+        settings = getattr(app.state, "settings", None)
+        size = min(size, (settings or get_settings()).api_db_sessions)
+        slots = (engine, anyio.Semaphore(size, fast_acquire=True) if size > 0 else contextlib.nullcontext())
         setattr(app.state, _SLOTS, slots)
     return slots[1]
 
