@@ -10,9 +10,11 @@ each section (client requests from a small marker library built with gcc from
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import ctypes
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -106,3 +108,21 @@ def print_sections(result: dict, sections: tuple[str, ...], *, unit: str, per: i
         print(f"| section | CPU ms a {unit} |\n|---|---|")
         for name in sections:
             print(f"| {name} | {result['cpu_s'][name] * 1000:.3f} |")
+
+
+def add_options(parser: argparse.ArgumentParser, *, unit: str, out: Path) -> None:
+    """The options every profile takes: how it measures, where its dumps go, and the
+    child's own (hidden)."""
+    parser.add_argument("--no-valgrind", action="store_true", help=f"CPU time a {unit}, no callgrind")
+    parser.add_argument("--keep", action="store_true", help="keep the callgrind dumps in --out")
+    parser.add_argument("--out", type=Path, default=out)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--markers", type=Path, help=argparse.SUPPRESS)
+
+
+def child_env(url: str, out: Path, root: Path, **extra: str) -> dict[str, str]:
+    """The measuring child's environment: the app on ``url`` with an in-memory broker and
+    the console SMS backend, its files under ``out``."""
+    return {**os.environ, "DATABASE_URL": url, "JOBS_BROKER_URL": "memory://", "JOBS_RESULT_BACKEND": "cache+memory://",
+            "APP_ENV": "development", "VAR_DIR": str(out / "var"), "SMS_BACKEND": "console", "PYTHONPATH": str(root),
+            **extra}

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
@@ -37,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bench.callgrind import Markers, print_sections, run_child, run_loop  # noqa: E402
+from bench.callgrind import Markers, add_options, child_env, print_sections, run_child, run_loop  # noqa: E402
 
 SECTIONS = ("out-for-delivery, cached", "failed delivery, cached", "out-for-delivery, first view")
 
@@ -114,12 +113,8 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--stops-per-route", type=int, default=20)
     parser.add_argument("--views", type=int, default=30, help="views a section")
-    parser.add_argument("--no-valgrind", action="store_true", help="CPU time a view, no callgrind")
-    parser.add_argument("--keep", action="store_true", help="keep the callgrind dumps in --out")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-page-profile"))
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    add_options(parser, unit="view", out=Path("/tmp/bcci-page-profile"))
     parser.add_argument("--tokens", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--markers", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
@@ -138,10 +133,8 @@ def main() -> None:
         travelling = round(args.items * 0.5)
         tokens = args.out / "tokens.json"
         tokens.write_text(json.dumps({"on_route": links[:travelling], "failed": links[travelling:]}))
-        env = {**os.environ, "DATABASE_URL": url, "JOBS_BROKER_URL": "memory://", "JOBS_RESULT_BACKEND": "cache+memory://",
-               "APP_ENV": "development", "VAR_DIR": str(args.out / "var"), "SMS_BACKEND": "console",
-               "PYTHONPATH": str(ROOT), "TRACKING_LINK_LOOKUP_RATE_PER_S": "1000000",
-               "TRACKING_LINK_LOOKUP_BURST": "1000000"}
+        env = child_env(url, args.out, ROOT, TRACKING_LINK_LOOKUP_RATE_PER_S="1000000",
+                        TRACKING_LINK_LOOKUP_BURST="1000000")
         command = [sys.executable, str(Path(__file__).resolve()), "--child", "--tokens", str(tokens),
                    "--views", str(args.views)]
         result = run_child(command, env=env, cwd=ROOT, out=args.out, valgrind=not args.no_valgrind)

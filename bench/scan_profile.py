@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import time
@@ -33,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from bench.callgrind import Markers, print_sections, run_child, run_loop  # noqa: E402
+from bench.callgrind import Markers, add_options, child_env, print_sections, run_child, run_loop  # noqa: E402
 
 SECTIONS = ("one event, with SMS", "batch of 100, with SMS", "one event, without SMS")
 BATCH = 100
@@ -120,12 +119,8 @@ async def measure(items: dict[str, list[str]], requests: int, markers: Markers) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=30, help="requests a section")
-    parser.add_argument("--no-valgrind", action="store_true", help="CPU time a request, no callgrind")
-    parser.add_argument("--keep", action="store_true", help="keep the callgrind dumps in --out")
-    parser.add_argument("--out", type=Path, default=Path("/tmp/bcci-scan-profile"))
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    add_options(parser, unit="request", out=Path("/tmp/bcci-scan-profile"))
     parser.add_argument("--items", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--markers", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         items = json.loads(args.items.read_text())
@@ -145,10 +140,7 @@ def main() -> None:
         upgrade(url)
         items_file = args.out / "items.json"
         items_file.write_text(json.dumps(seed(url, 0, -(-needed // ITEMS_PER_PHONE))))
-        env = {**os.environ, "DATABASE_URL": url, "JOBS_BROKER_URL": "memory://", "JOBS_RESULT_BACKEND": "cache+memory://",
-               "APP_ENV": "development", "VAR_DIR": str(args.out / "var"), "SMS_BACKEND": "console",
-               "NOTIFY_QUIET_START": "00:00", "NOTIFY_QUIET_END": "00:00", "LOG_LEVEL": "WARNING",
-               "PYTHONPATH": str(ROOT)}
+        env = child_env(url, args.out, ROOT, NOTIFY_QUIET_START="00:00", NOTIFY_QUIET_END="00:00", LOG_LEVEL="WARNING")
         command = [sys.executable, str(Path(__file__).resolve()), "--child", "--items", str(items_file),
                    "--requests", str(args.requests)]
         result = run_child(command, env=env, cwd=ROOT, out=args.out, valgrind=not args.no_valgrind)
