@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Redis redelivers unacknowledged tasks after this; it must exceed the longest
     # task (a 1,000-stop plan takes about a minute) plus any countdown.
     broker_visibility_timeout_s: int = 3600
+    # How long a mergeable job (an SMS send over a list of ids) waits in the API process
+    # for others to share its broker message (logistics.jobs); 0 sends each at once.
+    jobs_merge_linger_ms: int = Field(default=50, ge=0, le=5000)
 
     # OSRM (``osrm-routed``) base URL for the planner's travel times, e.g. http://osrm:5000;
     # empty = straight-line distance x circuity (logistics.routing.matrix).

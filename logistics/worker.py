@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from kombu import Queue
 
-from logistics import worker_logs  # noqa: F401 - connects the logging signals
+from logistics import jobs, worker_logs  # noqa: F401 - connects the logging signals
 from logistics.config import Settings, get_settings
 
 TASK_MODULES = ("logistics.system_tasks", "logistics.routing.tasks", "logistics.notify.tasks", "logistics.webhooks.tasks")
@@ -78,6 +78,12 @@ def configure(app: Celery, settings: Settings) -> None:
             "expire-proofs": {"task": "system.expire_proofs", "schedule": timedelta(hours=24)},
         },
     )
+
+
+@signals.worker_init.connect
+def _send_jobs_at_once(**_: Any) -> None:
+    # A pool child may exit without its exit hooks: nothing waits in it (logistics.jobs).
+    jobs.set_merge_linger(0)
 
 
 def create_celery(settings: Settings | None = None) -> Celery:

@@ -247,7 +247,8 @@ def enqueue_batches(session: Session, ids: list[int], settings: NotifySettings |
     settings = settings or get_notify_settings()
     batches = list(chunks(ids, settings.batch_size))
     for batch in batches:
-        jobs.enqueue(session, SEND_TASK, notification_ids=batch)
+        jobs.enqueue(session, SEND_TASK, merge="notification_ids", merge_max=settings.batch_size,
+                     notification_ids=batch)
     return len(batches)
 
 

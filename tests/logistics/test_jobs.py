@@ -61,3 +61,77 @@ def test_job_waits_for_the_outer_commit_not_a_savepoint(engine, drained):
         assert _next_message(0.1) is None, "a released savepoint is not a commit"
         session.commit()
     assert _next_message() is not None
+
+
+@pytest.fixture()
+def linger():
+    """Merged jobs wait 0.3 s for company in this test; the settings' value after it."""
+    jobs.set_merge_linger(0.3)
+    yield 0.3
+    jobs.flush_merged()
+    jobs.set_merge_linger(None)
+
+
+def _ids(message) -> list[int]:
+    _args, kwargs, _embed = message.decode()
+    return kwargs["notification_ids"]
+
+
+def _commit_merged(engine, ids: list[int], merge_max: int = 50) -> None:
+    with Session(engine) as session:
+        jobs.enqueue(session, "tests.probe_batch", merge="notification_ids", merge_max=merge_max,
+                     notification_ids=ids)
+        session.commit()
+
+
+def test_merged_jobs_of_several_commits_leave_as_one_message(engine, drained, linger):
+    """Two transactions' send jobs wait in the process and leave together, after the linger."""
+    _commit_merged(engine, [1, 2])
+    _commit_merged(engine, [3])
+    assert _next_message(0.1) is None, "merged jobs wait for company"
+    message = _next_message(2.0)
+    assert message is not None and message.headers["task"] == "tests.probe_batch"
+    assert _ids(message) == [1, 2, 3]
+    assert _next_message(0.5) is None, "one message for both"
+
+
+def test_a_full_merged_job_leaves_at_once(engine, drained, linger):
+    """Values reaching ``merge_max`` leave at the commit; the rest waits its linger."""
+    _commit_merged(engine, [1, 2, 3], merge_max=2)
+    first = _next_message(0.1)
+    assert first is not None and _ids(first) == [1, 2]
+    rest = _next_message(2.0)
+    assert rest is not None and _ids(rest) == [3]
+
+
+def test_merged_jobs_without_linger_leave_at_the_commit(engine, drained):
+    """Linger 0 (Celery's workers) sends at the commit, as an unmerged job."""
+    jobs.set_merge_linger(0)
+    try:
+        _commit_merged(engine, [7])
+        message = _next_message(0.2)
+        assert message is not None and _ids(message) == [7]
+    finally:
+        jobs.set_merge_linger(None)
+
+
+def test_merged_jobs_of_a_rollback_never_leave(engine, drained, linger):
+    with Session(engine) as session:
+        jobs.enqueue(session, "tests.probe_batch", merge="notification_ids", merge_max=50, notification_ids=[9])
+        session.rollback()
+    jobs.flush_merged()
+    assert _next_message(0.2) is None
+
+
+def test_flush_sends_what_waits(engine, drained, linger):
+    """What waits leaves at once when the process flushes it (at exit)."""
+    _commit_merged(engine, [4])
+    jobs.flush_merged()
+    message = _next_message(0.1)
+    assert message is not None and _ids(message) == [4]
+
+
+def test_a_merged_job_has_its_list_argument_alone(engine):
+    with Session(engine) as session, pytest.raises(ValueError):
+        jobs.enqueue(session, "tests.probe_batch", merge="notification_ids", merge_max=50,
+                     notification_ids=[1], other=2)
