@@ -154,6 +154,15 @@ async def get_reading_session(request: Request) -> Session:
 
 ReadingSessionDep = Annotated[Session, Depends(get_reading_session)]
 
+
+async def run_reading(request: Request, fn: Callable[..., T], /, *args: Any) -> T:
+    """``fn(*args)`` in a worker thread, once one of the process's session slots is free
+    (:func:`_session_slots`): a ``ReadingSessionDep`` route's read takes its connection there,
+    so a burst of tracking pages waits its turn as requests with a session do, instead of
+    opening a connection each past the pool's size."""
+    async with _session_slots(request.app, request_engine(request)):
+        return await anyio.to_thread.run_sync(functools.partial(fn, *args))
+
 # auto_error=False: a missing header is reported in our error shape, not FastAPI's.
 _bearer = HTTPBearer(auto_error=False, description="The access token from POST /api/v1/auth/token.")
 

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     routing_search_processes: int = Field(default=2, ge=1)
 
     # Requests of one API process that hold a database session at once (at most the
-    # pool's 10); the others wait their turn on the event loop. At 200 single scans a
+    # pool's 10), tracking pages' reads included; the others wait their turn on the event loop. At 200 single scans a
     # second on 2 cores: 10 at once p99 0.15-0.8 s, 3 at once 43-333 ms (bench/
     # scan_ingest.py, 2026-12). A slow request (a large report) holds its place while it
     # runs: raise this where such requests are common or the database is far away.

@@ -1,6 +1,6 @@
 """A burst of requests holds at most ``api_db_sessions`` sessions at once, never more than
-the pool keeps connections: the others wait on the event loop (``api_core.deps.get_session``)
-instead of each opening a connection for itself."""
+the pool keeps connections: the others wait on the event loop (``api_core.deps.get_session``,
+and for reading routes ``run_reading``) instead of each opening a connection for itself."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import event, text
 
-from api_core.deps import SessionDep
+from api_core.deps import ReadingSessionDep, SessionDep, run_reading
 from logistics.db import make_engine
 
 REQUESTS = 30
@@ -31,11 +31,22 @@ def _app(engine, sessions: int) -> FastAPI:  # noqa: ANN001
         time.sleep(0.05)
         return {"ok": True}
 
+    @app.get("/read")
+    async def read(request: Request, session: ReadingSessionDep) -> dict:  # as the tracking page reads
+        def work() -> dict:
+            with engine.connect() as connection:
+                connection.execute(text("select 1"))
+                time.sleep(0.05)
+            session.close()
+            return {"ok": True}
+
+        return await run_reading(request, work)
+
     return app
 
 
-@pytest.mark.parametrize("sessions", [4, 50])
-def test_a_burst_waits_for_its_turn_instead_of_opening_connections(fresh_database_url, sessions):
+@pytest.mark.parametrize(("sessions", "path"), [(4, "/slow"), (50, "/slow"), (4, "/read")])
+def test_a_burst_waits_for_its_turn_instead_of_opening_connections(fresh_database_url, sessions, path):
     engine = make_engine(fresh_database_url)
     lock, counts = threading.Lock(), {"out": 0, "most": 0, "opened": 0}
 
@@ -59,7 +70,7 @@ def test_a_burst_waits_for_its_turn_instead_of_opening_connections(fresh_databas
     async def burst() -> list[int]:
         transport = httpx.ASGITransport(app=_app(engine, sessions))
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            answers = await asyncio.gather(*(client.get("/slow") for _ in range(REQUESTS)))
+            answers = await asyncio.gather(*(client.get(path) for _ in range(REQUESTS)))
         return [a.status_code for a in answers]
 
     try:

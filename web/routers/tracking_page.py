@@ -29,9 +29,8 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
-from api_core.deps import ReadingSessionDep, SessionDep
+from api_core.deps import ReadingSessionDep, SessionDep, run_reading
 from api_core.errors import error_responses
 from logistics.exceptions import NotFound
 from logistics.models.types import utcnow
@@ -113,7 +112,7 @@ Limited = Depends(lookup_allowed)
 )
 async def tracking_json(request: Request, session: ReadingSessionDep, token: str, lang: LangQuery = "vi") -> Any:
     await lookup_allowed(request)
-    return await run_in_threadpool(_json_view, session, token, lang)
+    return await run_reading(request, _json_view, session, token, lang)
 
 
 @router.get(
@@ -129,7 +128,7 @@ async def tracking_page(request: Request, session: ReadingSessionDep, token: str
     # The limiter is called, not declared as a dependency: the same check (before any
     # query: the session opens no connection until then) for ~3 % less CPU a view.
     await lookup_allowed(request)
-    return await run_in_threadpool(_page_response, request, session, token, lang)
+    return await run_reading(request, _page_response, request, session, token, lang)
 
 
 def _json_view(session: Session, token: str, lang: Language) -> TrackingView:
