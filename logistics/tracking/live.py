@@ -112,10 +112,13 @@ def _at_risk(session: Session, routes: list[Route], progress: list[dict[str, Any
         select(Postman).where(Postman.id.in_({r.postman_id for r in routes})))}
     route_of = {r.id: r for r in routes}
     tz = get_settings().tz
+    # Only stops still on the routes read above: each statement reads what is committed when
+    # it runs, and a stop a dispatcher moved meanwhile to a route made since (a postman
+    # without one) would name a route not read (a 500 before, seen in the browser test).
     rows = session.exec(
         select(RouteStopItem.stop_id, RouteStop.route_id, RouteStop.lat, RouteStop.lon, Item)
         .join(RouteStop, RouteStop.id == RouteStopItem.stop_id).join(Item, Item.id == RouteStopItem.item_id)
-        .where(RouteStopItem.stop_id.in_(list(windows)))
+        .where(RouteStopItem.stop_id.in_(list(windows)), RouteStop.route_id.in_(list(route_of)))
     ).all()
     out = []
     for stop_id, route_id, lat, lon, item in rows:

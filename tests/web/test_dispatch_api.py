@@ -12,6 +12,8 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from logistics import jobs
+from logistics.models.types import utcnow
+from logistics.tracking import live
 from logistics.models import AuditLog, Item, PositionPing, Postman, Route, RouteStop, RouteStopItem, ScanEvent, User
 from logistics.models.enums import PlaceKind, Role, RouteStatus, ScanCode, ScanOutcome, StopAction, StopStatus
 from tests.web.factories import intake_body
@@ -339,3 +341,17 @@ def test_urgent_item_mid_day_through_the_intake_service(client, world, day, sess
     refused = client.post(_path(world, "/urgent", side="b"), json=other, headers=_dispatcher(world, "b"))
     assert refused.status_code == 422 and refused.json()["error"] == "not_for_this_office"
     assert session.exec(select(func.count()).select_from(Item)).one() == before
+
+
+def test_live_at_risk_skips_a_stop_moved_to_a_route_not_read(world, day, session):
+    """The live view reads its routes, then their stops' ETAs, then the items at risk, each
+    statement on what is committed when it runs: a stop moved meanwhile to a route made since
+    must not fail the view (it did, with a KeyError: a 500 in the browser test)."""
+    r1, r2 = day["routes"]
+    due = day["items"][(3, "counter_to_agency")]  # on r2's stops
+    due.due_date, due.window_end = DAY, None
+    session.flush()
+    progress = live.stop_progress(session, [r1, r2], now=utcnow())
+    assert any(p["route_id"] == r2.id and p["eta_to"] is not None for p in progress)
+    at_risk = live._at_risk(session, [r1], progress, DAY)  # r2 not read: as if made after the routes' read
+    assert all(e.stop_id not in {day["stops"]["counter2"].id, day["stops"]["agency"].id} for e in at_risk)
