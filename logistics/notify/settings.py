@@ -57,15 +57,4 @@ class NotifySettings(BaseModel):
 
 
 def get_notify_settings() -> NotifySettings:
-    """The ``NOTIFY_*`` settings of the current ``Settings``: built once for each of them
-    (twice a scan with an SMS, ~3 % of its CPU when built every time; cProfile, 2026-12)."""
-    settings = get_settings()
-    built = _BUILT.get(id(settings))
-    if built is None or built[0] is not settings:
-        built = (settings, NotifySettings(**settings.overrides("notify_")))
-        _BUILT.clear()  # one Settings at a time in service; tests make new ones
-        _BUILT[id(settings)] = built
-    return built[1]
-
-
-_BUILT: dict[int, tuple[object, NotifySettings]] = {}
+    return get_settings().section("notify_", NotifySettings)

@@ -42,3 +42,16 @@ def test_twilio_needs_credentials_in_production():
     settings = Settings(_env_file=None, app_env="production", secret_key=SecretStr("k" * 40), sms_backend="twilio")
     with pytest.raises(ConfigurationError, match="TWILIO"):
         settings.check_secrets()
+
+
+def test_a_section_is_built_once_per_settings_and_never_shared_with_a_copy():
+    """``Settings.section``: the knobs under a prefix as their model, built once for a
+    ``Settings`` object; a copy with other values builds its own."""
+    from logistics.notify.settings import NotifySettings
+
+    settings = Settings(notify_batch_size=20)
+    first = settings.section("notify_", NotifySettings)
+    assert first.batch_size == 20 and settings.section("notify_", NotifySettings) is first
+    copy = settings.model_copy(update={"notify_batch_size": 7})
+    assert copy.section("notify_", NotifySettings).batch_size == 7
+    assert settings.section("notify_", NotifySettings).batch_size == 20
