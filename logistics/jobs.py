@@ -137,13 +137,11 @@ class _Merging:
                 self._cond.notify()
             elif not values:
                 self._due.pop(key, None)
-        for chunk in full:  # a full message leaves from the committing thread, at once
-            _send_logged(PendingJob(name=key[0], kwargs={key[1]: chunk}))
+        _send_chunks([(key, chunk) for chunk in full])  # full messages leave from the committing thread
 
     def flush(self) -> None:
         """Send everything waiting now (at exit, and for tests)."""
-        for key, chunk in self._take(due_only=False):
-            _send_logged(PendingJob(name=key[0], kwargs={key[1]: chunk}))
+        _send_chunks(self._take(due_only=False))
 
     def reset(self) -> None:
         """In a forked child: the parent sends what it holds; the thread did not come along."""
@@ -182,8 +180,13 @@ class _Merging:
                 wait = min(self._due.values()) - time.monotonic()
                 if wait > 0:
                     self._cond.wait(wait)
-            for key, chunk in self._take(due_only=True):
-                _send_logged(PendingJob(name=key[0], kwargs={key[1]: chunk}))
+            _send_chunks(self._take(due_only=True))
+
+
+def _send_chunks(chunks: list[tuple[tuple[str, str, int], list[Any]]]) -> None:
+    """One message per chunk: ``((task name, list argument, merge_max), values)``."""
+    for (name, argument, _max), values in chunks:
+        _send_logged(PendingJob(name=name, kwargs={argument: values}))
 
 
 _merging = _Merging()
