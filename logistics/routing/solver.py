@@ -9,8 +9,8 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
    a second at 1,000 items) builds routes on the real windows.
 4. Stops with several windows get one (``construction.pick_windows``): from the
    current plan when re-planning, from the proposal, else from the nearest-stop
-   routes, or, up to ``HULL_MAX_NODES`` stops, from a quick solution of the model
-   with each stop's windows replaced by their hull when it serves as many; past
+   routes, or, up to ``HULL_MAX_NODES`` stops, from a searched solution of the model
+   with each stop's windows replaced by their hull when it serves as many (``solver_hull``); past
    it, from the same hull solution built sector by sector (``solver_clusters``).
 5. ``solver_model.build_model``: the OR-Tools routing model. When the objective
    prices waiting (postal days), the search's model leaves it out (travel only).
@@ -48,6 +48,7 @@ from logistics.routing.problem import Problem
 from logistics.routing.propose import propose
 from logistics.routing.propose_vroom import propose_vroom
 from logistics.routing.solver_clusters import sector_routes
+from logistics.routing.solver_hull import SEARCH_SHARE as HULL_SEARCH_SHARE, hull_solution
 from logistics.routing.solver_model import MANDATORY_PENALTY, build_model
 from logistics.routing.solver_params import SearchOptions, gls_parameters, search_parameters
 from logistics.routing.processes import PARALLEL_MIN_S, search_processes
@@ -63,7 +64,7 @@ from logistics.routing.solver_split import split_search
 # is ±1-2 points per instance on a shared machine. OR-Tools' own iterated local search
 # (use_iterated_local_search with SISR ruin) stopped after the first descent in 9.15: no gain.
 CONSTRUCTION_SHARE = 0.3
-# The hull model (below) picks better windows than the nearest-stop routes (300 items: 76.9
+# The hull model (``solver_hull``) picks better windows than the nearest-stop routes (300 items: 76.9
 # against 84.8 route hours) but OR-Tools' insertion on it grows too fast: 1.3 s at 397 stops,
 # over a 9 s budget by 16 s at 1,347 with nothing placed (2 busy cores, 2026-11-21).
 HULL_SHARE = 0.25
@@ -152,7 +153,7 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
     else:
         nearest, served_at = nearest_routes(nodes)
         if has_holes(nodes) and len(nodes.nodes) <= HULL_MAX_NODES:
-            hull = _hull_solution(nodes, options, time_limit_s * HULL_SHARE)
+            hull = hull_solution(nodes, options, time_limit_s * HULL_SHARE, time_limit_s * HULL_SEARCH_SHARE)
             if hull is not None and len(hull[1]) >= len(served_at):
                 hull_routes, served_at = hull
                 nearest = None  # its routes were timed in other windows
@@ -328,23 +329,6 @@ def _price_waiting(model, solution, first, order_pins, options: SearchOptions, b
         found = start  # a route the whole model would not take back was left out: keep the start
     best = full.routing.solver().Assignment(found)
     return full, best, first_full.ObjectiveValue() if first_full is not None else None
-
-
-def _hull_solution(nodes, options: SearchOptions, budget_s: float):
-    """A quick solution of the model with each stop's windows replaced by their hull.
-
-    Returns its routes and each served stop's start time, or None when it found none.
-    """
-    hull = build_model(hull_nodes(nodes))
-    params = search_parameters(dataclasses.replace(options, first_solution="LOCAL_CHEAPEST_INSERTION"),
-                                max(0.05, budget_s))
-    hull.routing.CloseModelWithParameters(params)
-    params.solution_limit = 1
-    solution = hull.routing.SolveWithParameters(params)
-    if solution is None:
-        return None
-    routes = route_sequences(hull, solution)
-    return routes, {n: solution.Min(hull.time.CumulVar(hull.manager.NodeToIndex(n))) for seq in routes for n in seq}
 
 
 def _read_routes(model, routes: list[list[int]]):

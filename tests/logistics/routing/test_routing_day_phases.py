@@ -94,3 +94,39 @@ def test_large_day_planned_from_sectors_passes_scoring_rule(monkeypatch):
     assert calls and calls[0] is not None
     assert errors == []
     assert metrics["mandatory_served"] == metrics["mandatory"]
+
+
+def test_hull_solution_serves_every_stop_in_its_hull_and_its_search_costs_no_more():
+    """The hull solution that picks the windows: every stop served once, in its hull, and searched no dearer."""
+    from logistics.routing.construction import hull_nodes
+    from logistics.routing.solver_hull import hull_solution
+    from logistics.routing.solver_model import build_model
+
+    nodes = build_nodes(day_to_problem(spread_day(40, 4)))
+    assert has_holes(nodes)
+    first = hull_solution(nodes, SearchOptions(), budget_s=5.0, search_s=0.0)
+    searched = hull_solution(nodes, SearchOptions(), budget_s=5.0, search_s=1.0)
+    assert first is not None and searched is not None
+    hull = build_model(hull_nodes(nodes), price_waiting=False)
+
+    obj = nodes.problem.objective
+
+    def cost(routes):  # the hull search's objective: arc costs, and the penalties of stops left out
+        served = {n for seq in routes for n in seq}
+        arcs = 0
+        for v, seq in enumerate(routes):
+            key = nodes.problem.vehicles[v].matrix_key
+            for a, b in zip([nodes.start_node(v), *seq], [*seq, nodes.end_node(v)]):
+                arcs += obj.per_metre * hull.dist_by_key[key][a, b] + obj.per_second * hull.travel_by_key[key][a, b]
+        return arcs + sum(n.penalty for i, n in enumerate(nodes.nodes) if i not in served)
+
+    for routes, times in (first, searched):
+        served = [n for seq in routes for n in seq]
+        assert len(served) == len(set(served)) == len(times)
+        assert {i for i, n in enumerate(nodes.nodes) if n.mandatory} <= set(served)
+        for n, t in times.items():
+            windows = nodes.nodes[n].windows
+            assert min(a for a, _ in windows) <= t <= max(b for _, b in windows)
+        picked = pick_windows(nodes, times)
+        assert all(len(n.windows) == 1 for n in picked.nodes)
+    assert cost(searched[0]) <= cost(first[0])
