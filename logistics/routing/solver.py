@@ -8,7 +8,8 @@ Pure: frozen ``Problem`` in, frozen ``Plan`` out; no database, no I/O. The steps
 3. Otherwise a nearest-feasible-stop construction (``nearest.py``, vectorised, under
    a second at 1,000 items) builds routes on the real windows.
 4. Stops with several windows get one (``construction.pick_windows``): from the
-   current plan when re-planning, from the proposal, else from the nearest-stop
+   current plan when re-planning, from the proposal, else a pair's stops the widest span
+   (``construction.widest_pair_windows``), and the other stops' from the nearest-stop
    routes, or, up to ``HULL_MAX_NODES`` stops, from a searched solution of the model
    with each stop's windows replaced by their hull when it serves as many (``solver_hull``); past
    it, from the same hull solution built sector by sector (``solver_clusters``).
@@ -38,7 +39,7 @@ import time as _time
 from typing import Callable
 
 
-from logistics.routing.construction import has_holes, hull_nodes, pick_windows, repair
+from logistics.routing.construction import has_holes, hull_nodes, pick_windows, repair, widest_pair_windows
 from logistics.routing.extract import extract_plan, plan_to_routes, route_sequences
 from logistics.routing.matrix import MatrixProvider
 from logistics.routing.nearest import nearest_routes
@@ -152,19 +153,24 @@ def search(nodes, excluded: list[Unserved], t0: float, time_limit_s: float, init
         nodes = pick_windows(nodes, served_at)
     else:
         nearest, served_at = nearest_routes(nodes)
-        if has_holes(nodes) and len(nodes.nodes) <= HULL_MAX_NODES:
+        preset = widest_pair_windows(nodes)
+        choose = any(len(n.windows) > 1 and i not in preset for i, n in enumerate(nodes.nodes))
+        if choose and len(nodes.nodes) <= HULL_MAX_NODES:
             hull = hull_solution(nodes, options, time_limit_s * HULL_SHARE, time_limit_s * HULL_SEARCH_SHARE)
             if hull is not None and len(hull[1]) >= len(served_at):
                 hull_routes, served_at = hull
                 nearest = None  # its routes were timed in other windows
-        elif has_holes(nodes):
+        elif choose:
             # Too large for the hull model whole: the hull sector by sector picks the windows.
             times: dict[int, int] = {}
             if sector_routes(hull_nodes(nodes), options, HULL_SHARE * time_limit_s, _time.monotonic,
                              times=times, processes=split_parts) and len(times) >= len(served_at):
                 served_at, nearest = times, None  # the nearest-stop routes were timed in other windows
                 sectors_only = True
-        nodes = pick_windows(nodes, served_at) if has_holes(nodes) else nodes
+        if has_holes(nodes):
+            nodes = pick_windows(nodes, served_at, preset)
+            if nearest is not None and preset:  # timed in the windows it found, not always the preset's
+                nearest = [repair(nodes, v, seq) for v, seq in enumerate(nearest)]
     two_phases = bool(problem.objective.per_second and problem.objective.waiting and options.waiting_share > 0)
     # The full objective's search pays off on small days (the 120-item example, 159 stops, 10 s:
     # 31.9 route hours with 60 % of the time, 43.9 h with 15 %) and crawls on large ones.

@@ -13,7 +13,10 @@ generated 300-item days (Hà Nội, Hà Tĩnh, Nghệ An, seeds 1-4, 15 postmen,
 2026-12-07, ``bench/day_peers.py``'s days) the plans' route hours fell from a mean of 73.5
 to 71.0 h (better on 7 days of 12, by up to 11 %); picking from VROOM's own times instead
 gave 67.4 h on the Hà Nội day where the first insertion's windows gave 70.5 h, so the
-windows, not the search after them, had held the plans back.
+windows, not the search after them, had held the plans back. Pairs now get their widest
+span instead (``construction.widest_pair_windows``, better again); the hull solution picks
+for the other stops of several windows (a result loaded at the office for an agency closed
+at lunch) and is skipped on a day without them.
 """
 
 from __future__ import annotations

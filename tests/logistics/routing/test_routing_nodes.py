@@ -92,3 +92,27 @@ def test_pick_windows_keeps_pairs_servable():
     assert picked.nodes[nodes.node_of[("T", Action.DELIVERY)]].windows == ((13 * H + 1800, 17 * H),)
     served_late = pick_windows(nodes, {nodes.node_of[("T", Action.DELIVERY)]: 12 * H})
     assert served_late.nodes[nodes.node_of[("T", Action.DELIVERY)]].windows == ((13 * H + 1800, 17 * H),)
+
+
+def test_widest_pair_windows_span_the_pair_and_leave_out_what_no_one_can_reach():
+    """A pair's pickup gets its first window, its delivery its last; a first window no postman reaches is left to the pick."""
+    from logistics.routing.construction import pick_windows, widest_pair_windows
+
+    agency = [(7 * H + 1800, 11 * H + 1800), (13 * H + 1800, 17 * H)]
+    locs = [inst.grid("office", 0, 0), inst.grid("counter", 1, 0), inst.grid("agency", 2, 0),
+            inst.grid("far agency", 0, 60)]  # 2 h away at 30 km/h
+    jobs = [inst.pair("T", 1, 2, src_windows=agency, dst_windows=agency),
+            inst.pair("R", 2, 1, src_windows=agency, dst_windows=[(8 * H, 16 * H)]),
+            inst.pair("F", 3, 1, src_windows=[(7 * H, 8 * H), (13 * H, 15 * H)], dst_windows=agency),
+            inst.pair("S", 1, 2)]  # one window each: nothing to choose
+    nodes = build_nodes(inst.problem("pairs", locs, [inst.postman("A")], jobs))
+    node = nodes.node_of
+    preset = widest_pair_windows(nodes)
+    assert preset == {node[("T", Action.PICKUP)]: agency[0], node[("T", Action.DELIVERY)]: agency[1],
+                      node[("R", Action.PICKUP)]: agency[0], node[("R", Action.DELIVERY)]: (8 * H, 16 * H)}
+    # F's morning pickup closes at 8:00, two hours' drive from a 7:00 start: picked from the solution's time.
+    picked = pick_windows(nodes, {node[("F", Action.PICKUP)]: 13 * H, node[("T", Action.PICKUP)]: 14 * H}, preset)
+    assert picked.nodes[node[("F", Action.PICKUP)]].windows == ((13 * H, 15 * H),)
+    assert picked.nodes[node[("F", Action.DELIVERY)]].windows == (agency[1],)
+    assert picked.nodes[node[("T", Action.PICKUP)]].windows == (agency[0],)  # the preset wins over the time
+    assert all(len(n.windows) == 1 for n in picked.nodes)
