@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from logistics.routing.nodes import Nodes, earliest_start
+from logistics.routing.nodes import Nodes, earliest_start, trip_ok
 from logistics.routing.plan import Action
 
 
@@ -103,19 +103,11 @@ def widest_pair_windows(nodes: Nodes) -> dict[int, tuple[int, int]]:
         if len(pickup.windows) == 1 and len(delivery.windows) == 1:
             continue
         first, last = min(pickup.windows), max(delivery.windows)
-        if any(_pair_trip_ok(nodes, v, pickup, first, delivery, last) for v in pickup.vehicles):
+        visits = [(pickup.location, (first,), pickup.service_s), (delivery.location, (last,), delivery.service_s)]
+        vehicles = nodes.problem.vehicles
+        if any(trip_ok(vehicles[v], nodes.matrices[vehicles[v].matrix_key], visits) for v in pickup.vehicles):
             chosen[i], chosen[pickup.partner] = first, last
     return chosen
-
-
-def _pair_trip_ok(nodes: Nodes, v: int, pickup, first: tuple[int, int], delivery, last: tuple[int, int]) -> bool:
-    veh = nodes.problem.vehicles[v]
-    travel = nodes.matrices[veh.matrix_key].duration_s
-    at = earliest_start(veh.start_time + int(travel[veh.start_location, pickup.location]), (first,))
-    if at is None:
-        return False
-    at = earliest_start(at + pickup.service_s + int(travel[pickup.location, delivery.location]), (last,))
-    return at is not None and at + delivery.service_s + int(travel[delivery.location, veh.end]) <= veh.shift[1]
 
 
 def repair(nodes: Nodes, v: int, seq: list[int]) -> list[int]:

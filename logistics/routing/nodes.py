@@ -98,15 +98,21 @@ def earliest_start(arrival: int, windows: tuple[Window, ...]) -> int | None:
     return best
 
 
-def _direct_trip_ok(job: Job, v: Vehicle, m: TravelMatrix) -> bool:
+def trip_ok(v: Vehicle, m: TravelMatrix, visits: list[tuple[int, tuple[Window, ...], int]]) -> bool:
+    """Whether ``v`` alone can make the visits ``(location, windows, service_s)`` in order,
+    from its start, and be back by the end of its shift (the break aside)."""
     t, loc = v.start_time, v.start_location
-    visits: list[Visit] = [job.delivery] if not job.is_pair else [job.pickup, job.delivery]  # type: ignore[list-item]
-    for visit in visits:
-        start = earliest_start(t + int(m.duration_s[loc, visit.location]), visit.windows)
+    for location, windows, service_s in visits:
+        start = earliest_start(t + int(m.duration_s[loc, location]), windows)
         if start is None:
             return False
-        t, loc = start + visit.service_s, visit.location
+        t, loc = start + service_s, location
     return t + int(m.duration_s[loc, v.end]) <= v.shift[1]
+
+
+def _direct_trip_ok(job: Job, v: Vehicle, m: TravelMatrix) -> bool:
+    visits: list[Visit] = [job.delivery] if not job.is_pair else [job.pickup, job.delivery]  # type: ignore[list-item]
+    return trip_ok(v, m, [(visit.location, visit.windows, visit.service_s) for visit in visits])
 
 
 def _has_coordinates(problem: Problem, job: Job, matrices_given: bool) -> bool:
